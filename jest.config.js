@@ -1,0 +1,9 @@
+/** Jest runs TypeScript through SWC (no type-check per file; `npm run typecheck` does that). */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
+  testTimeout: 30000,
+  maxWorkers: process.env.CI ? 2 : '50%',
+};
