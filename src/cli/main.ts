@@ -1,0 +1,32 @@
+import { Command } from 'commander';
+
+/** A command group registers its subcommands on the root program. */
+export type CommandRegistrar = (program: Command) => void;
+
+// Each folder contributes its own commands; main only lists them.
+// --- command registrars (one import per line) ---
+// --- end command registrars ---
+
+const registrars: CommandRegistrar[] = [
+  // --- registrar list ---
+  // --- end registrar list ---
+];
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('gatehouse')
+    .description('Gatehouse: AI governance and security gateway')
+    .showHelpAfterError()
+    .exitOverride((err) => {
+      // commander throws on --help/--version too; those are successful exits.
+      if (err.exitCode === 0) process.exit(0);
+      throw err;
+    });
+  for (const register of registrars) register(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}
