@@ -1,0 +1,364 @@
+/**
+ * The Rego value model.
+ *
+ * Chosen so that JSON documents (input, data) are usable as they are, with no conversion:
+ * - `null`, `boolean`, `string`: JS primitives.
+ * - numbers: JS `number` (IEEE-754 double). Precision limit: integers are exact up to 2^53;
+ *   OPA uses arbitrary precision, so results on larger numbers may differ in the last digits.
+ * - arrays: JS arrays.
+ * - objects whose keys are all strings: plain JS objects, exactly as JSON.parse makes them
+ *   (objects built by the engine have a null prototype so keys like "__proto__" are safe).
+ * - objects with any non-string key: `RegoObject` (Map canonical key → [key, value]).
+ * - sets: `RegoSet` (Map canonical key → value).
+ * Values are treated as immutable once built.
+ */
+
+export type Value = null | boolean | number | string | Value[] | PlainObject | RegoObject | RegoSet;
+export interface PlainObject {
+  [key: string]: Value;
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** An object with at least one non-string key. Entries are keyed by `canonicalKey(key)`. */
+export class RegoObject {
+  readonly map: Map<string, [Value, Value]>;
+  constructor(map?: Map<string, [Value, Value]>) {
+    this.map = map ?? new Map();
+  }
+  get size(): number {
+    return this.map.size;
+  }
+  get(key: Value): Value | undefined {
+    const e = this.map.get(canonicalKey(key));
+    return e === undefined ? undefined : e[1];
+  }
+  /** Only for building a fresh object; values are immutable once shared. */
+  set(key: Value, value: Value): void {
+    this.map.set(canonicalKey(key), [key, value]);
+  }
+}
+
+/** A Rego set. Elements are keyed by `canonicalKey(element)`. */
+export class RegoSet {
+  readonly map: Map<string, Value>;
+  constructor(items?: Iterable<Value>) {
+    this.map = new Map();
+    if (items) for (const v of items) this.map.set(canonicalKey(v), v);
+  }
+  get size(): number {
+    return this.map.size;
+  }
+  has(v: Value): boolean {
+    return this.map.has(canonicalKey(v));
+  }
+  /** Only for building a fresh set; values are immutable once shared. */
+  add(v: Value): void {
+    this.map.set(canonicalKey(v), v);
+  }
+  values(): IterableIterator<Value> {
+    return this.map.values();
+  }
+}
+
+/** Sentinel-free classification helpers. */
+export function isPlainObject(v: Value | undefined): v is PlainObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof RegoSet) && !(v instanceof RegoObject);
+}
+export function isObject(v: Value | undefined): v is PlainObject | RegoObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof RegoSet);
+}
+export function isSet(v: Value | undefined): v is RegoSet {
+  return v instanceof RegoSet;
+}
+
+/** A fresh, empty string-keyed object (null prototype: any key is safe). */
+export function emptyObject(): PlainObject {
+  return Object.create(null) as PlainObject;
+}
+
+export function objectGet(o: PlainObject | RegoObject, key: Value): Value | undefined {
+  if (o instanceof RegoObject) return o.get(key);
+  if (typeof key !== 'string') return undefined;
+  return hasOwn.call(o, key) ? o[key] : undefined;
+}
+
+export function objectSize(o: PlainObject | RegoObject): number {
+  if (o instanceof RegoObject) return o.size;
+  let n = 0;
+  for (const k in o) if (hasOwn.call(o, k)) n++;
+  return n;
+}
+
+export function objectEntries(o: PlainObject | RegoObject): [Value, Value][] {
+  if (o instanceof RegoObject) return [...o.map.values()];
+  const out: [Value, Value][] = [];
+  for (const k in o) if (hasOwn.call(o, k)) out.push([k, o[k]]);
+  return out;
+}
+
+export function objectKeys(o: PlainObject | RegoObject): Value[] {
+  if (o instanceof RegoObject) return [...o.map.values()].map((e) => e[0]);
+  const out: Value[] = [];
+  for (const k in o) if (hasOwn.call(o, k)) out.push(k);
+  return out;
+}
+
+/** Builds an object: a plain object when all keys are strings, else a RegoObject. Later keys win. */
+export function makeObject(entries: Iterable<readonly [Value, Value]>): PlainObject | RegoObject {
+  const list = Array.isArray(entries) ? (entries as (readonly [Value, Value])[]) : [...entries];
+  let allStrings = true;
+  for (const e of list) if (typeof e[0] !== 'string') { allStrings = false; break; }
+  if (allStrings) {
+    const o = emptyObject();
+    for (const [k, v] of list) o[k as string] = v;
+    return o;
+  }
+  const r = new RegoObject();
+  for (const [k, v] of list) r.set(k, v);
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Type names and order
+
+/** OPA's type names. */
+export function typeName(v: Value): string {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'boolean': return 'boolean';
+    case 'number': return 'number';
+    case 'string': return 'string';
+  }
+  if (Array.isArray(v)) return 'array';
+  if (v instanceof RegoSet) return 'set';
+  return 'object';
+}
+
+function typeRank(v: Value): number {
+  if (v === null) return 0;
+  switch (typeof v) {
+    case 'boolean': return 1;
+    case 'number': return 2;
+    case 'string': return 3;
+  }
+  if (Array.isArray(v)) return 4;
+  if (v instanceof RegoSet) return 6;
+  return 5;
+}
+
+/** Compares strings by Unicode code point (as Go compares UTF-8 bytes), not by UTF-16 unit. */
+export function compareStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let ca = a.charCodeAt(i);
+    let cb = b.charCodeAt(i);
+    if (ca !== cb) {
+      // Surrogates (code points ≥ 0x10000) must sort after U+E000..U+FFFF.
+      if (ca >= 0xd800 && cb >= 0xd800) {
+        ca = ca >= 0xe000 ? ca - 0x800 : ca + 0x2000;
+        cb = cb >= 0xe000 ? cb - 0x800 : cb + 0x2000;
+      }
+      return ca < cb ? -1 : 1;
+    }
+  }
+  return a.length - b.length < 0 ? -1 : a.length === b.length ? 0 : 1;
+}
+
+function sortedEntries(o: PlainObject | RegoObject): [Value, Value][] {
+  const e = objectEntries(o);
+  e.sort((x, y) => compareValues(x[0], y[0]));
+  return e;
+}
+
+export function sortedSetValues(s: RegoSet): Value[] {
+  const out = [...s.map.values()];
+  out.sort(compareValues);
+  return out;
+}
+
+/** OPA's total order: null < boolean < number < string < array < object < set. */
+export function compareValues(a: Value, b: Value): number {
+  if (a === b) return 0;
+  const ra = typeRank(a);
+  const rb = typeRank(b);
+  if (ra !== rb) return ra < rb ? -1 : 1;
+  switch (ra) {
+    case 0: return 0;
+    case 1: return a === b ? 0 : a ? 1 : -1;
+    case 2: return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+    case 3: return compareStrings(a as string, b as string);
+    case 4: {
+      const x = a as Value[];
+      const y = b as Value[];
+      const n = Math.min(x.length, y.length);
+      for (let i = 0; i < n; i++) {
+        const c = compareValues(x[i], y[i]);
+        if (c !== 0) return c;
+      }
+      return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
+    }
+    case 5: {
+      const x = sortedEntries(a as PlainObject | RegoObject);
+      const y = sortedEntries(b as PlainObject | RegoObject);
+      const n = Math.min(x.length, y.length);
+      for (let i = 0; i < n; i++) {
+        let c = compareValues(x[i][0], y[i][0]);
+        if (c !== 0) return c;
+        c = compareValues(x[i][1], y[i][1]);
+        if (c !== 0) return c;
+      }
+      return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
+    }
+    default: {
+      const x = sortedSetValues(a as RegoSet);
+      const y = sortedSetValues(b as RegoSet);
+      const n = Math.min(x.length, y.length);
+      for (let i = 0; i < n; i++) {
+        const c = compareValues(x[i], y[i]);
+        if (c !== 0) return c;
+      }
+      return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
+    }
+  }
+}
+
+/** Structural equality (cheaper than compareValues for the common cases). */
+export function valueEquals(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!valueEquals(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  if (a instanceof RegoSet) {
+    if (!(b instanceof RegoSet) || a.size !== b.size) return false;
+    for (const k of a.map.keys()) if (!b.map.has(k)) return false;
+    return true;
+  }
+  if (b instanceof RegoSet) return false;
+  if (objectSize(a) !== objectSize(b)) return false;
+  if (a instanceof RegoObject) {
+    for (const [k, v] of a.map.values()) {
+      const w = objectGet(b, k);
+      if (w === undefined || !valueEquals(v, w)) return false;
+    }
+    return true;
+  }
+  for (const k in a) {
+    if (!hasOwn.call(a, k)) continue;
+    const w = objectGet(b, k);
+    if (w === undefined || !valueEquals(a[k], w)) return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Canonical keys: an injective string encoding used as Map keys for sets and non-string-keyed objects.
+// Strings encode to themselves (fast path for the common set-of-strings case); everything else
+// starts with "\u0000", and strings that themselves start with "\u0000" are escaped.
+
+function encode(v: Value): string {
+  if (v === null) return 'n';
+  switch (typeof v) {
+    case 'boolean': return v ? 't' : 'f';
+    case 'number': return '#' + (Object.is(v, -0) ? '0' : String(v));
+    case 'string': return JSON.stringify(v);
+  }
+  if (Array.isArray(v)) {
+    let s = '[';
+    for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + encode(v[i]);
+    return s + ']';
+  }
+  if (v instanceof RegoSet) {
+    const parts = [...v.map.values()].map(encode).sort();
+    return '<' + parts.join(',') + '>';
+  }
+  const parts = objectEntries(v).map(([k, x]) => encode(k) + ':' + encode(x)).sort();
+  return '{' + parts.join(',') + '}';
+}
+
+export function canonicalKey(v: Value): string {
+  if (typeof v === 'string') return v.length > 0 && v.charCodeAt(0) === 0 ? '\u0000s' + v : v;
+  return '\u0000' + encode(v);
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON conversion
+
+/** OPA's JSON output: sets → sorted arrays, object keys sorted, non-string keys JSON-encoded. */
+export function toJSON(v: Value): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = toJSON(v[i]);
+    return out;
+  }
+  if (v instanceof RegoSet) return sortedSetValues(v).map(toJSON);
+  const entries = sortedEntries(v);
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of entries) {
+    const key = typeof k === 'string' ? k : JSON.stringify(toJSON(k));
+    Object.defineProperty(out, key, { value: toJSON(x), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+export class ValueConversionError extends Error {}
+
+/**
+ * Converts arbitrary JS data into a Value: validates JSON-compatibility (finite numbers, no functions,
+ * no cycles, bounded depth), drops `undefined` object members like JSON.stringify, maps Date to its
+ * ISO string. Returns the same objects where they are already valid, so plain JSON is not copied.
+ */
+export function fromJSON(v: unknown, maxDepth = 1000): Value {
+  return convert(v, 0, maxDepth);
+}
+
+function convert(v: unknown, depth: number, maxDepth: number): Value {
+  if (v === null) return null;
+  switch (typeof v) {
+    case 'boolean':
+    case 'string':
+      return v;
+    case 'number':
+      if (!Number.isFinite(v)) throw new ValueConversionError(`not a JSON number: ${v}`);
+      return v;
+    case 'bigint':
+      return Number(v);
+    case 'object':
+      break;
+    default:
+      throw new ValueConversionError(`a ${typeof v} is not a JSON value`);
+  }
+  if (depth >= maxDepth) throw new ValueConversionError(`document nested deeper than ${maxDepth} levels`);
+  if (Array.isArray(v)) {
+    let out: Value[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i] === undefined ? null : convert(v[i], depth + 1, maxDepth);
+      if (x !== v[i] && !out) out = v.slice(0, i) as Value[];
+      if (out) out.push(x);
+    }
+    return out ?? (v as Value[]);
+  }
+  if (v instanceof RegoSet || v instanceof RegoObject) return v;
+  if (v instanceof Date) return v.toISOString();
+  if (v instanceof Map) return makeObject([...v].map(([k, x]) => [convert(k, depth + 1, maxDepth), convert(x, depth + 1, maxDepth)] as const));
+  if (v instanceof Set) return new RegoSet([...v].map((x) => convert(x, depth + 1, maxDepth)));
+  const src = v as Record<string, unknown>;
+  const proto = Object.getPrototypeOf(src);
+  let copy = proto !== Object.prototype && proto !== null;
+  const converted: [string, Value][] = [];
+  for (const k of Object.keys(src)) {
+    const x = src[k];
+    if (x === undefined || typeof x === 'function') { copy = true; continue; }
+    const c = convert(x, depth + 1, maxDepth);
+    if (c !== x) copy = true;
+    converted.push([k, c]);
+  }
+  if (!copy) return src as PlainObject;
+  return makeObject(converted);
+}
