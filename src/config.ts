@@ -1,0 +1,56 @@
+/** Environment → typed configuration. The only module that reads process.env for the gateway. */
+
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redisUrl: string;
+  /** Prefix for every Redis key and channel, so several gateways/tests can share one Redis. */
+  redisPrefix: string;
+  logLevel: string;
+  /** Max accepted request body in bytes (413 above it). */
+  bodyLimitBytes: number;
+  /** Upstream timeouts applied when an endpoint does not set its own. */
+  upstreamTimeouts: { connectMs: number; firstByteMs: number; totalMs: number };
+  /** How long a graceful shutdown waits for in-flight requests and streams. */
+  shutdownGraceMs: number;
+  /** Key records are cached in memory this long; revocations are pushed at once over pub/sub. */
+  keyCacheTtlMs: number;
+  mockPort: number;
+  demoApiKey?: string;
+  /** Log prompt bodies (off by default: prompts may hold personal data). */
+  logBodies: boolean;
+}
+
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/gatehouse';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  return {
+    port: intFromEnv(env, 'PORT', 8080),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
+    redisUrl: env.REDIS_URL || DEFAULT_REDIS_URL,
+    redisPrefix: env.GATEHOUSE_REDIS_PREFIX || 'gh:',
+    logLevel: env.LOG_LEVEL || 'info',
+    bodyLimitBytes: intFromEnv(env, 'GATEHOUSE_BODY_LIMIT_BYTES', 4 * 1024 * 1024),
+    upstreamTimeouts: {
+      connectMs: intFromEnv(env, 'GATEHOUSE_UPSTREAM_CONNECT_TIMEOUT_MS', 5_000),
+      firstByteMs: intFromEnv(env, 'GATEHOUSE_UPSTREAM_FIRST_BYTE_TIMEOUT_MS', 60_000),
+      totalMs: intFromEnv(env, 'GATEHOUSE_UPSTREAM_TOTAL_TIMEOUT_MS', 600_000),
+    },
+    shutdownGraceMs: intFromEnv(env, 'GATEHOUSE_SHUTDOWN_GRACE_MS', 30_000),
+    keyCacheTtlMs: intFromEnv(env, 'GATEHOUSE_KEY_CACHE_TTL_MS', 60_000),
+    mockPort: intFromEnv(env, 'GATEHOUSE_MOCK_PORT', 8081),
+    demoApiKey: env.GATEHOUSE_DEMO_API_KEY || undefined,
+    logBodies: env.GATEHOUSE_LOG_BODIES === 'true',
+  };
+}
