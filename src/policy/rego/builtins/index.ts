@@ -5,11 +5,25 @@
 import type { BuiltinDef } from './types';
 import { builtins as operators } from './operators';
 // --- builtin family imports (one per line) ---
+import { builtins as aggregates } from './aggregates';
+import { builtins as arrays } from './arrays';
+import { builtins as objects } from './objects';
+import { builtins as json_paths } from './json_paths';
+import { builtins as strings } from './strings';
+import { builtins as regex } from './regex';
+import { builtins as glob } from './glob';
 // --- end builtin family imports ---
 
 const FAMILIES: BuiltinDef[][] = [
   operators,
   // --- builtin family list (one per line) ---
+  aggregates,
+  arrays,
+  objects,
+  json_paths,
+  strings,
+  regex,
+  glob,
   // --- end builtin family list ---
 ];
 
