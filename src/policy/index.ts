@@ -6,4 +6,6 @@
 export * from './engine';
 export { createRegoEngine, prepareRego } from './rego';
 // --- wasm backend exports ---
+export { loadWasmBundle, prepareWasm, createWasmEngine, WasmPreparedPolicy, DEFAULT_BUNDLE_LIMITS } from './wasm';
+export type { WasmLoadOptions, WasmBundleInfo, WasmBundleSource, WasmBuiltin, BundleLimits } from './wasm';
 // --- end wasm backend exports ---
