@@ -1,0 +1,353 @@
+/**
+ * Everything that starts at a digit: digit runs with separators (phone, card, SSN, national IDs, IPv4), tokens
+ * that glue letters and digits (IBAN, ES NIF/NIE, IT codice fiscale, Bitcoin Base58, Ethereum) and IPv6.
+ * Called by the scanner at each digit the prefilter finds; returns the index to resume scanning from.
+ */
+import { isIPv6 } from 'node:net';
+import { digitValue, isAsciiAlnum, isAsciiLetter, isUpper } from '../scan/chars';
+import { hasContext } from '../scan/context';
+import type { ScanEnv } from '../scan/env';
+import {
+  auTfnValid, caSinValid, cardIssuerValid, deTaxIdValid, esNieValid, esNifValid, itFiscalCodeValid, luhnValid,
+  ukNhsValid, usSsnValid, verhoeffValid,
+} from '../validators/checksums';
+import { base58CheckValid, ethereumAddressValid } from '../validators/crypto-addresses';
+import { CONTEXT } from './context-words';
+import { tryIban } from './iban';
+import { phoneScore } from './phone';
+
+const MAX_GROUPS = 48;
+
+interface Group {
+  start: number;
+  end: number;
+  digits: string;
+  /** Separator text before this group (empty for the first). */
+  sep: string;
+}
+
+function isSepChar(c: number): boolean {
+  return (
+    c === 32 || c === 45 || c === 46 || c === 47 || c === 40 || c === 41 || c === 0xa0 || c === 0x202f ||
+    (c >= 0x2010 && c <= 0x2015) || c === 0x2212 || c === 0xff0d || c === 0x30fc || c === 0x3000
+  );
+}
+
+function readDigits(text: string, pos: number): number {
+  while (pos < text.length && digitValue(text.charCodeAt(pos)) >= 0) pos++;
+  return pos;
+}
+
+function normDigits(text: string, start: number, end: number): string {
+  let out = '';
+  for (let i = start; i < end; i++) out += String.fromCharCode(48 + digitValue(text.charCodeAt(i)));
+  return out;
+}
+
+export function onDigit(env: ScanEnv, i: number): number {
+  const text = env.text;
+  const n = text.length;
+  let ts = i;
+  while (ts > 0 && isAsciiAlnum(text.charCodeAt(ts - 1))) ts--;
+  let te = i;
+  while (te < n) {
+    const c = text.charCodeAt(te);
+    if (!isAsciiAlnum(c) && digitValue(c) < 0) break;
+    te++;
+  }
+  if (text.charCodeAt(te) === 58 || (ts > 0 && text.charCodeAt(ts - 1) === 58)) {
+    const end = tryIpv6(env, ts);
+    if (end > 0) return end;
+  }
+  if (ts < i) return onLetterLedToken(env, ts, i, te);
+  for (let k = i; k < te; k++) {
+    if (isAsciiLetter(text.charCodeAt(k))) return onDigitLedMixedToken(env, i, te);
+  }
+  return onNumericRun(env, i);
+}
+
+/** Token like `DE89…`, `X1234567L`, `RSSMRA85T10A562S`: letters first, then digits. */
+function onLetterLedToken(env: ScanEnv, ts: number, firstDigit: number, te: number): number {
+  const text = env.text;
+  const sink = env.sink;
+  const letters = firstDigit - ts;
+  if (letters === 2 && sink.wants('IBAN_CODE')) {
+    const end = tryIban(env, ts);
+    if (end > 0) return end;
+  }
+  if (letters === 1 && sink.wants('ES_NIE')) {
+    const m = /[XYZxyz]-?(\d{7})-?([A-Za-z])(?![A-Za-z0-9])/y;
+    m.lastIndex = ts;
+    const r = m.exec(text);
+    if (r) {
+      const value = (text[ts]! + r[1]! + r[2]!).toUpperCase();
+      const end = ts + r[0].length;
+      if (esNieValid(value)) {
+        sink.add('ES_NIE', ts, end, hasContext(text, ts, end, CONTEXT.ES_NIE) ? 0.95 : 0.75);
+      }
+      return end;
+    }
+  }
+  if (te - ts === 16 && sink.wants('IT_FISCAL_CODE')) {
+    const value = text.slice(ts, te).toUpperCase();
+    if (itFiscalCodeValid(value)) {
+      sink.add('IT_FISCAL_CODE', ts, te, hasContext(text, ts, te, CONTEXT.IT_FISCAL_CODE) ? 1 : 0.85);
+    }
+  }
+  return te;
+}
+
+/** Token like `0x52908400098527886E0F7030069857D2E4169EE7`, `1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa`, `12345678Z`. */
+function onDigitLedMixedToken(env: ScanEnv, ts: number, te: number): number {
+  const text = env.text;
+  const sink = env.sink;
+  const len = te - ts;
+  const c0 = text.charCodeAt(ts);
+  if (sink.wants('CRYPTO')) {
+    if (len === 42 && c0 === 48 && (text[ts + 1] === 'x' || text[ts + 1] === 'X')) {
+      if (ethereumAddressValid('0x' + text.slice(ts + 2, te))) sink.add('CRYPTO', ts, te, 0.9);
+      return te;
+    }
+    if ((c0 === 49 || c0 === 51) && len >= 25 && len <= 35 && base58CheckValid(text.slice(ts, te))) {
+      sink.add('CRYPTO', ts, te, 0.95);
+      return te;
+    }
+  }
+  if (len === 9 && sink.wants('ES_NIF')) {
+    const value = text.slice(ts, te).toUpperCase();
+    if (esNifValid(value)) sink.add('ES_NIF', ts, te, hasContext(text, ts, te, CONTEXT.ES_NIF) ? 0.95 : 0.75);
+  }
+  return te;
+}
+
+/** IPv6 around a colon-adjacent token; returns the end, or -1 when it is not an address. */
+function tryIpv6(env: ScanEnv, ts: number): number {
+  const text = env.text;
+  const isV6Char = (c: number) =>
+    (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) || c === 46;
+  let start = ts;
+  let limit = 0;
+  while (start > 0 && isV6Char(text.charCodeAt(start - 1)) && limit++ < 45) start--;
+  let end = ts;
+  limit = 0;
+  while (end < text.length && isV6Char(text.charCodeAt(end)) && limit++ < 45) end++;
+  while (end > start && (text[end - 1] === '.' || (text[end - 1] === ':' && text[end - 2] !== ':'))) end--;
+  // Letters glued in front (`Note:fe80::1`): drop the first group.
+  if (start > 0 && isAsciiAlnum(text.charCodeAt(start - 1))) {
+    const colon = text.indexOf(':', start);
+    if (colon < 0 || colon >= end) return -1;
+    start = text[colon + 1] === ':' ? colon : colon + 1;
+  }
+  if (end < text.length && isAsciiAlnum(text.charCodeAt(end))) return -1;
+  const candidate = text.slice(start, end);
+  let colons = 0;
+  for (let k = 0; k < candidate.length; k++) if (candidate.charCodeAt(k) === 58) colons++;
+  if (colons < 2 || (colons < 7 && !candidate.includes('::'))) return -1;
+  if (!isIPv6(candidate)) return -1;
+  if (candidate === '::') return -1;
+  env.sink.add('IP_ADDRESS', start, end, hasContext(text, start, end, CONTEXT.IP_ADDRESS) ? 0.95 : 0.75);
+  return end;
+}
+
+function onNumericRun(env: ScanEnv, i: number): number {
+  const text = env.text;
+  const n = text.length;
+  const groups: Group[] = [];
+  let pos = i;
+  let sep = '';
+  for (;;) {
+    const gEnd = readDigits(text, pos);
+    groups.push({ start: pos, end: gEnd, digits: normDigits(text, pos, gEnd), sep });
+    pos = gEnd;
+    if (groups.length >= MAX_GROUPS || gEnd - groups[groups.length - 1]!.start > 40) break;
+    let s = pos;
+    while (s < n && s - pos < 3 && isSepChar(text.charCodeAt(s))) s++;
+    if (s === pos || s >= n || digitValue(text.charCodeAt(s)) < 0) break;
+    sep = text.slice(pos, s);
+    pos = s;
+  }
+  const runEnd = pos;
+  // A run glued to letters after it (`10am`, `12345678Z`, `12345678-Z`).
+  const after = text.charCodeAt(runEnd);
+  if (isAsciiLetter(after)) {
+    const last = groups[groups.length - 1]!;
+    if (last.digits.length === 8 && !isAsciiAlnum(text.charCodeAt(runEnd + 1)) && env.sink.wants('ES_NIF')) {
+      const value = last.digits + text[runEnd]!.toUpperCase();
+      if (esNifValid(value)) {
+        env.sink.add('ES_NIF', last.start, runEnd + 1, hasContext(text, last.start, runEnd + 1, CONTEXT.ES_NIF) ? 0.95 : 0.75);
+      }
+    }
+    groups.pop();
+    if (groups.length === 0) return runEnd;
+  } else if (after === 45 && isUpper(text.charCodeAt(runEnd + 1)) && !isAsciiAlnum(text.charCodeAt(runEnd + 2))) {
+    const last = groups[groups.length - 1]!;
+    const value = last.digits + text[runEnd + 1]!;
+    if (last.digits.length === 8 && esNifValid(value)) env.sink.add('ES_NIF', last.start, runEnd + 2, 0.8);
+  }
+  // Part of a code like `SKU-4111…` or `v2.1.0`: not personal data.
+  const before = i > 0 ? text.charCodeAt(i - 1) : 0;
+  if ((before === 45 || before === 95 || before === 46 || before === 47 || before === 92) && i > 1 &&
+      isAsciiAlnum(text.charCodeAt(i - 2))) {
+    return runEnd;
+  }
+  if (groups.length >= 4 && groups[1]!.sep === '.' && groups[2]!.sep === '.' && groups[3]!.sep === '.') {
+    return onDotted(env, groups, runEnd);
+  }
+  evaluateRun(env, groups, i);
+  return runEnd;
+}
+
+function onDotted(env: ScanEnv, groups: Group[], runEnd: number): number {
+  if (groups.length > 4 && groups[4]!.sep === '.') return runEnd; // 1.2.3.4.5: a version or an OID
+  for (let k = 0; k < 4; k++) {
+    const d = groups[k]!.digits;
+    if (d.length > 3 || +d > 255 || (d.length > 1 && d[0] === '0')) return runEnd;
+  }
+  const start = groups[0]!.start;
+  const end = groups[3]!.end;
+  const text = env.text;
+  if (hasContext(text, start, end, CONTEXT.VERSION, 24, 0)) return runEnd;
+  const prev = text.charCodeAt(start - 1);
+  if (isAsciiLetter(prev)) return runEnd; // v1.2.3.4
+  env.sink.add('IP_ADDRESS', start, end, hasContext(text, start, end, CONTEXT.IP_ADDRESS) ? 0.85 : 0.6);
+  return end;
+}
+
+/** Tries the whole run, then sub-windows split at whitespace (a card followed by its expiry, two numbers). */
+function evaluateRun(env: ScanEnv, groups: Group[], firstDigit: number): void {
+  const lead = leadOf(env.text, firstDigit);
+  const min = 0.5;
+  if (evaluateWindow(env, groups, 0, groups.length - 1, lead) >= min || groups.length === 1) return;
+  for (let a = 0; a < groups.length; a++) {
+    if (a > 0 && !isSpaceSep(groups[a]!.sep)) continue;
+    let digitCount = 0;
+    let bestEnd = -1;
+    const maxB = Math.min(groups.length - 1, a + 7);
+    for (let b = a; b <= maxB; b++) {
+      digitCount += groups[b]!.digits.length;
+      if (digitCount > 19) break;
+    }
+    for (let b = maxB; b >= a; b--) {
+      if (a === 0 && b === groups.length - 1) continue;
+      if (b < groups.length - 1 && !isSpaceSep(groups[b + 1]!.sep)) continue;
+      if (evaluateWindow(env, groups, a, b, a === 0 ? lead : -1) >= min) {
+        bestEnd = b;
+        break;
+      }
+    }
+    if (bestEnd >= 0) a = bestEnd;
+  }
+}
+
+function isSpaceSep(sep: string): boolean {
+  return sep === ' ' || sep === '\u00a0' || sep === '\u3000';
+}
+
+/** Index of a `+`/`(` written right before the first digit, or -1. */
+function leadOf(text: string, i: number): number {
+  const c = text.charCodeAt(i - 1);
+  if (c === 43 || c === 0xff0b) return i - 1;
+  if (c === 40) return text.charCodeAt(i - 2) === 43 ? i - 2 : i - 1;
+  return -1;
+}
+
+function isDateShape(sizes: number[], seps: string[], digits: string[]): boolean {
+  if (sizes.length !== 3) return false;
+  if (seps[1] !== seps[2] || !(seps[1] === '.' || seps[1] === '/' || seps[1] === '-')) return false;
+  const [a, b, c] = digits.map(Number) as [number, number, number];
+  if (sizes[0] === 4) return b >= 1 && b <= 12 && c >= 1 && c <= 31;
+  if (sizes[0]! <= 2 && sizes[1]! <= 2 && (sizes[2] === 4 || sizes[2] === 2)) {
+    return (a >= 1 && a <= 31 && b >= 1 && b <= 31);
+  }
+  return false;
+}
+
+/** Adds every entity the window could be; returns the best score added (0 if none). */
+function evaluateWindow(env: ScanEnv, groups: Group[], a: number, b: number, lead: number): number {
+  const text = env.text;
+  const sink = env.sink;
+  let digits = '';
+  const sizes: number[] = [];
+  const seps: string[] = [];
+  const parts: string[] = [];
+  for (let k = a; k <= b; k++) {
+    const g = groups[k]!;
+    digits += g.digits;
+    sizes.push(g.digits.length);
+    seps.push(k === a ? '' : g.sep);
+    parts.push(g.digits);
+  }
+  const nd = digits.length;
+  if (nd < 6 || nd > 19) return 0;
+  if (isDateShape(sizes, seps, parts)) return 0;
+  const start = groups[a]!.start;
+  const end = groups[b]!.end;
+  let uniform = true;
+  for (let k = 2; k < seps.length; k++) if (seps[k] !== seps[1]) uniform = false;
+  const sep = seps.length > 1 ? seps[1]! : '';
+  const cleanSep = uniform && (sep === '' || sep === ' ' || sep === '-' || sep === '\u00a0');
+  const shape = sizes.join('-');
+  let best = 0;
+  const add = (type: string, s: number, e: number, score: number) => {
+    if (score <= 0) return;
+    sink.add(type, s, e, score);
+    if (score > best) best = score;
+  };
+  const ctx = (re: RegExp) => hasContext(text, start, end, re);
+  const notPersonal = () => hasContext(text, start, end, CONTEXT.NOT_PERSONAL, 32, 0);
+
+  if (nd >= 12 && cleanSep && sink.wants('CREDIT_CARD') && luhnValid(digits) && cardIssuerValid(digits)) {
+    let score = 0.85;
+    if (ctx(CONTEXT.CREDIT_CARD)) score = 1;
+    else if (notPersonal()) score = 0.45;
+    // A space-grouped 4-4-4-4 block that continues with more 4-digit groups is a longer number (tracking).
+    if (b + 1 < groups.length && groups[b + 1]!.digits.length === 4 && groups[b + 1]!.sep === sep) score -= 0.4;
+    add('CREDIT_CARD', start, end, score);
+  }
+  if (nd === 9) {
+    if (sink.wants('US_SSN') && usSsnValid(digits)) {
+      const dashed = shape === '3-2-4' && cleanSep && sep !== '';
+      const bare = sizes.length === 1;
+      if (dashed || bare) {
+        let score = dashed ? (sep === '-' ? 0.6 : 0.5) : 0.3;
+        if (ctx(CONTEXT.US_SSN)) score += 0.4;
+        else if (notPersonal()) score -= 0.3;
+        add('US_SSN', start, end, score);
+      }
+    }
+    const threes = (shape === '3-3-3' && cleanSep) || sizes.length === 1;
+    if (threes && sink.wants('CA_SIN') && caSinValid(digits)) {
+      add('CA_SIN', start, end, (sizes.length === 1 ? 0.3 : 0.4) + (ctx(CONTEXT.CA_SIN) ? 0.5 : 0));
+    }
+    if (threes && sink.wants('AU_TFN') && auTfnValid(digits)) {
+      add('AU_TFN', start, end, (sizes.length === 1 ? 0.3 : 0.4) + (ctx(CONTEXT.AU_TFN) ? 0.5 : 0));
+    }
+  }
+  if (nd === 8 && (shape === '3-3-2' || sizes.length === 1) && sink.wants('AU_TFN') && auTfnValid(digits)) {
+    add('AU_TFN', start, end, 0.3 + (ctx(CONTEXT.AU_TFN) ? 0.5 : 0));
+  }
+  if (nd === 10 && (shape === '3-3-4' || sizes.length === 1) && sink.wants('UK_NHS') && ukNhsValid(digits)) {
+    add('UK_NHS', start, end, (sizes.length === 1 ? 0.3 : 0.4) + (ctx(CONTEXT.UK_NHS) ? 0.5 : 0));
+  }
+  if (nd === 11 && sink.wants('DE_TAX_ID') && deTaxIdValid(digits)) {
+    if (sizes.length === 1 || shape === '2-3-3-3' || shape === '3-3-3-2' || shape === '3-4-4') {
+      add('DE_TAX_ID', start, end, (sizes.length === 1 ? 0.35 : 0.45) + (ctx(CONTEXT.DE_TAX_ID) ? 0.5 : 0));
+    }
+  }
+  if (nd === 12 && (shape === '4-4-4' || sizes.length === 1) && digits[0] !== '0' && digits[0] !== '1' &&
+      sink.wants('IN_AADHAAR') && verhoeffValid(digits)) {
+    add('IN_AADHAAR', start, end, (sizes.length === 1 ? 0.35 : 0.5) + (ctx(CONTEXT.IN_AADHAAR) ? 0.45 : 0));
+  }
+  if (sink.wants('PHONE_NUMBER') && nd >= 6 && nd <= 15) {
+    const intlPlus = lead >= 0 && (text.charCodeAt(lead) === 43 || text.charCodeAt(lead) === 0xff0b);
+    const intl00 = !intlPlus && digits.startsWith('00') && digits[2] !== '0' && nd >= 10;
+    const intl = intlPlus || intl00;
+    const phoneDigits = intl00 ? digits.slice(2) : digits;
+    const formatted = sizes.length > 1 || lead >= 0;
+    const pStart = lead >= 0 ? lead : start;
+    const score = phoneScore(text, { start: pStart, end, digits: phoneDigits, international: intl, formatted },
+      intl ? [] : env.regionsAt(start));
+    add('PHONE_NUMBER', pStart, end, score);
+  }
+  return best;
+}
