@@ -5,10 +5,12 @@ export type CommandRegistrar = (program: Command) => void;
 
 // Each folder contributes its own commands; main only lists them.
 // --- command registrars (one import per line) ---
+import { registerWasmCommands } from './commands/wasm';
 // --- end command registrars ---
 
 const registrars: CommandRegistrar[] = [
   // --- registrar list ---
+  registerWasmCommands,
   // --- end registrar list ---
 ];
 
