@@ -6,11 +6,13 @@ export type CommandRegistrar = (program: Command) => void;
 // Each folder contributes its own commands; main only lists them.
 // --- command registrars (one import per line) ---
 import { registerWasmCommands } from './commands/wasm';
+import { registerMockCommands } from './commands/mock';
 // --- end command registrars ---
 
 const registrars: CommandRegistrar[] = [
   // --- registrar list ---
   registerWasmCommands,
+  registerMockCommands,
   // --- end registrar list ---
 ];
 
