@@ -12,6 +12,15 @@ import { builtins as json_paths } from './json_paths';
 import { builtins as strings } from './strings';
 import { builtins as regex } from './regex';
 import { builtins as glob } from './glob';
+import { builtins as numbers } from './numbers';
+import { builtins as types_check } from './types_check';
+import { builtins as sets } from './sets';
+import { builtins as units } from './units';
+import { builtins as semver } from './semver';
+import { builtins as uuid } from './uuid';
+import { builtins as encoding } from './encoding';
+import { builtins as crypto } from './crypto';
+import { builtins as net } from './net';
 // --- end builtin family imports ---
 
 const FAMILIES: BuiltinDef[][] = [
@@ -24,6 +33,15 @@ const FAMILIES: BuiltinDef[][] = [
   strings,
   regex,
   glob,
+  numbers,
+  types_check,
+  sets,
+  units,
+  semver,
+  uuid,
+  encoding,
+  crypto,
+  net,
   // --- end builtin family list ---
 ];
 
