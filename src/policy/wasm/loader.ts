@@ -2,6 +2,7 @@ import {
   PolicyCompileError,
   type PolicyEngine,
   type PolicyError,
+  type PreparedPolicy,
   type PrepareSpec,
   type WasmPrepareSpec,
 } from '../engine';
@@ -102,16 +103,16 @@ export function prepareWasm(spec: WasmPrepareSpec, options: Omit<WasmLoadOptions
 }
 
 /**
- * A PolicyEngine serving `backend: 'wasm'` specs. `limits.maxSteps/timeoutMs` cannot be enforced inside
- * a synchronous wasm call; bound inputs (`maxInputBytes`) and memory instead (see README).
+ * A PolicyEngine serving `backend: 'wasm'` specs; other specs go to `fallback` (typically the Rego
+ * engine) when given, so one engine can serve both backends. `limits.maxSteps/timeoutMs` cannot be
+ * enforced inside a synchronous wasm call; bound inputs (`maxInputBytes`) and memory instead (see README).
  */
-export function createWasmEngine(options: Omit<WasmLoadOptions, 'data' | 'entrypoints'> = {}): PolicyEngine {
+export function createWasmEngine(options: Omit<WasmLoadOptions, 'data' | 'entrypoints'> = {}, fallback?: PolicyEngine): PolicyEngine {
   return {
-    prepare(spec: PrepareSpec) {
-      if (spec.backend !== 'wasm') {
-        return Promise.reject(compileError('wasm_options_error', 'the wasm engine only prepares specs with backend: "wasm"'));
-      }
-      return prepareWasm(spec, options);
+    prepare(spec: PrepareSpec): Promise<PreparedPolicy> {
+      if (spec.backend === 'wasm') return prepareWasm(spec, options);
+      if (fallback) return fallback.prepare(spec);
+      return Promise.reject(compileError('wasm_options_error', 'the wasm engine only prepares specs with backend: "wasm"'));
     },
   };
 }

@@ -113,13 +113,23 @@ export class WasmPreparedPolicy implements PreparedPolicy {
     return bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength ? buffer : bytes.slice().buffer;
   }
 
+  private tryReset(runtime: WasmModuleRuntime): string | undefined {
+    try {
+      runtime.reset();
+      return undefined;
+    } catch (err) {
+      return errorMessage(err);
+    }
+  }
+
   private mapFailure(err: unknown, target: EntrypointTarget): PolicyEvalError {
     const where = `evaluating ${target.name}`;
     if (err instanceof BuiltinFailure) return evalError('eval_builtin_error', `${where}: ${err.message}`);
     if (typeof err === 'string') return abortError(err, where);
     if (err instanceof wasmApi.RuntimeError || err instanceof RangeError) {
       // The instance may be mid-update; rebuild it before anyone evaluates again.
-      target.runtime.reset();
+      const resetFailure = this.tryReset(target.runtime);
+      if (resetFailure) return evalError('wasm_trap', `${where}: ${err.message}; rebuilding the instance also failed: ${resetFailure}`);
       const limit = err instanceof RangeError || /memory|stack/i.test(err.message);
       return limit
         ? evalError('eval_limit_error', `${where}: resource limit reached: ${err.message}`)

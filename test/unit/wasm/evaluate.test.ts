@@ -1,7 +1,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PolicyEvalError, PolicyCompileError, createWasmEngine, loadWasmBundle, type WasmPreparedPolicy } from '../../../src/policy';
+import {
+  PolicyEvalError,
+  PolicyCompileError,
+  createWasmEngine,
+  loadWasmBundle,
+  type PolicyEngine,
+  type PrepareSpec,
+  type WasmPreparedPolicy,
+} from '../../../src/policy';
 import { ALLOWED_DATA, gatewayBundle, policyWasm } from './bundle-helpers';
 
 function evalErrorOf(fn: () => unknown): PolicyEvalError {
@@ -261,5 +269,22 @@ describe('wasm sources and the PolicyEngine adapter', () => {
     expect(prepared.entrypoints).toEqual(['gateway/decision']);
     expect(prepared.evaluate('gateway/decision', { model: 'spec-model' })).toEqual({ allow: true, model: 'spec-model' });
     await expect(engine.prepare({ modules: [] })).rejects.toBeInstanceOf(PolicyCompileError);
+  });
+
+  it('hands non-wasm specs to a fallback engine', async () => {
+    const seen: PrepareSpec[] = [];
+    const fallback: PolicyEngine = {
+      prepare(spec) {
+        seen.push(spec);
+        return Promise.resolve({ backend: 'rego', entrypoints: [], evaluate: () => 'from fallback' });
+      },
+    };
+    const engine = createWasmEngine({}, fallback);
+    const rego = await engine.prepare({ modules: [{ path: 'p.rego', source: 'package p' }] });
+    expect(rego.evaluate('p', {})).toBe('from fallback');
+    expect(seen).toHaveLength(1);
+    const wasm = await engine.prepare({ backend: 'wasm', bundle: await policyWasm() });
+    expect(wasm.backend).toBe('wasm');
+    expect(seen).toHaveLength(1);
   });
 });
