@@ -36,3 +36,4 @@ export { chatToGeminiRequest } from './gemini/to-gemini';
 export { geminiResponseToChat, geminiUsageToChat } from './gemini/from-gemini';
 export { geminiModelPath } from './gemini/adapter';
 export { openAIChatBody } from './openai/adapter';
+export { defaultCatalogSpecs, demoCatalogSpecs, MOCK_DEMO_KEY } from './catalog/index';
