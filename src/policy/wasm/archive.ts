@@ -74,7 +74,8 @@ async function extractTar(tar: Uint8Array, limits: BundleLimits): Promise<Bundle
       }
       const type = header.type ?? 'file';
       if (type === 'directory') {
-        normalizeBundlePath(header.name); // a traversal attempt is refused even on a directory entry
+        // `tar -C dir .` writes a "./" entry for the root; any other directory is still checked for traversal.
+        if (header.name.replace(/[./]/g, '') !== '' || header.name.includes('..')) normalizeBundlePath(header.name);
         entry.resume();
         continue;
       }

@@ -57,6 +57,19 @@ describe('bad bundle archives', () => {
     expect(e.message).toContain('tar');
   });
 
+  it('accepts archives repacked with `tar -C dir .` (root "./" entry)', async () => {
+    const archive = await packTarGz([
+      { name: './', type: 'directory' },
+      { name: './gateway/', type: 'directory' },
+      { name: './policy.wasm', content: await policyWasm() },
+      { name: './gateway/data.json', content: '{"allowed_models": ["m"]}' },
+    ]);
+    const policy = await loadWasmBundle(bytes(archive));
+    expect(policy.evaluate('gateway/allow', { model: 'm' })).toBe(true);
+    const sneaky = await packTarGz([{ name: './../', type: 'directory' }, { name: '/policy.wasm', content: await policyWasm() }]);
+    expect((await loadError(bytes(sneaky))).code).toBe('bundle_unsafe_path');
+  });
+
   it('accepts an uncompressed tar', async () => {
     const tar = await packTar([{ name: 'policy.wasm', content: await policyWasm() }]);
     const policy = await loadWasmBundle(bytes(tar));
