@@ -1,0 +1,444 @@
+/**
+ * Body planning: orders expressions for safety (as OPA reorders them), then chains one step per
+ * expression; each step calls its statically known continuation once per solution.
+ */
+import { EvalCtx, FnOverride, Frame, Step } from '../eval/context';
+import { formatPrintArg, iterate, setPath, tick } from '../eval/ops';
+import type { Expr, Term } from '../syntax/ast';
+import { Value, isObject } from '../value';
+import { Scope, Unsafe } from './scope';
+import { Env, TermPlanner, Wrap, cloneEnv, compose, visitTerm } from './terms';
+
+function unbind(f: Frame, slots: number[]): void {
+  for (let i = 0; i < slots.length; i++) f.slots[slots[i]] = undefined;
+}
+
+interface WithTarget {
+  kind: 'input' | 'data' | 'fn';
+  path: string[];
+  key: string;
+}
+
+export class Planner extends TermPlanner {
+  /** while compiling a query: where each term expression stores its value */
+  valueSlots: Map<Expr, number> | null = null;
+
+  /** Declares the variables of a body in `scope`: := / some declare locally; other unknown names too. */
+  declareBodyVars(exprs: Expr[], scope: Scope, extra: Term[] = []): void {
+    const normal = (t: Term): void =>
+      visitTerm(t, (n) => {
+        if (n === '_' || scope.lookup(n) !== undefined || this.isGlobalName(n)) return;
+        scope.declare(n);
+      }, () => undefined);
+    const local = (t: Term): void =>
+      visitTerm(t, (n) => {
+        if (n !== '_') scope.declare(n);
+      }, () => undefined);
+    for (const t of extra) normal(t);
+    for (const e of exprs) {
+      const b = e.body;
+      switch (b.kind) {
+        case 'some': b.vars.forEach(local); break;
+        case 'somein':
+          if (b.key) local(b.key);
+          local(b.value);
+          normal(b.coll);
+          break;
+        case 'assign':
+          visitTerm(b.left, (n) => {
+            if (n === '_') return;
+            if (scope.assigned.has(n)) throw this.issue('rego_compile_error', `var ${n} assigned above`, e.loc);
+            scope.assigned.add(n);
+            scope.declare(n);
+          }, () => undefined);
+          normal(b.right);
+          break;
+        case 'unify': normal(b.left); normal(b.right); break;
+        case 'term': normal(b.term); break;
+        case 'every': normal(b.coll); break;
+      }
+      for (const w of e.withs) normal(w.value);
+    }
+  }
+
+  planBody(exprs: Expr[], env: Env, final: (env: Env) => Step): Step {
+    const remaining = exprs.slice();
+    const wraps: Wrap[] = [];
+    while (remaining.length > 0) {
+      let firstUnsafe: Unsafe | null = null;
+      let picked = -1;
+      for (let i = 0; i < remaining.length; i++) {
+        const trial = cloneEnv(env);
+        try {
+          wraps.push(this.planExpr(remaining[i], trial));
+          env.bound = trial.bound;
+          picked = i;
+          break;
+        } catch (e) {
+          if (!(e instanceof Unsafe)) throw e;
+          firstUnsafe ??= e;
+        }
+      }
+      if (picked < 0) {
+        const u = firstUnsafe!;
+        const names = [...new Set(u.names)].filter((n) => n !== '_');
+        throw this.issue('rego_unsafe_var_error', names.length ? `var ${names.join(', ')} is unsafe` : 'expression is unsafe', u.loc);
+      }
+      remaining.splice(picked, 1);
+    }
+    return compose(wraps, final(env));
+  }
+
+  planExpr(e: Expr, env: Env): Wrap {
+    if (e.withs.length > 0) return this.planWith(e, env);
+    if (e.negated) return this.planNot(e, env);
+    const b = e.body;
+    switch (b.kind) {
+      case 'some':
+        return (next) => next;
+      case 'term': {
+        const slot = this.valueSlots?.get(e);
+        const isCallWithOutput = b.term.type === 'call' && (this.fnName(b.term.fn) === 'print' || b.term.args.length !== this.resolveFunction(b.term.fn, env).arity);
+        if (slot !== undefined && !isCallWithOutput) {
+          const vp = this.planValue(b.term, env);
+          const get = vp.get;
+          return (next) =>
+            compose(vp.pre, (f) => {
+              tick(f);
+              const v = get(f);
+              if (v === undefined || v === false) return false;
+              f.slots[slot] = v;
+              const r = next(f);
+              f.slots[slot] = undefined;
+              return r;
+            });
+        }
+        return this.planTermExpr(b.term, env);
+      }
+      case 'unify':
+        return this.planUnify(b.left, b.right, env);
+      case 'assign': {
+        const r = this.planValue(b.right, env);
+        const m = this.planMatch(b.left, env);
+        return this.matchWrap(r.pre, r.get, m.pre, m.match, m.binds);
+      }
+      case 'somein': {
+        const c = this.planValue(b.coll, env);
+        const km = b.key ? this.planMatch(b.key, env) : null;
+        const vm = this.planMatch(b.value, env);
+        const binds = [...(km?.binds ?? []), ...vm.binds];
+        const pre = [...c.pre, ...(km?.pre ?? []), ...vm.pre];
+        const cget = c.get;
+        return (next) =>
+          compose(pre, (f) =>
+            iterate(cget(f), f, (k, v) => {
+              let r = false;
+              if ((km === null || km.match(f, k)) && vm.match(f, v)) r = next(f);
+              unbind(f, binds);
+              return r;
+            }),
+          );
+      }
+      case 'every':
+        return this.planEvery(b, env);
+    }
+  }
+
+  private matchWrap(
+    pre1: Wrap[], get: (f: Frame) => Value | undefined, pre2: Wrap[], match: (f: Frame, v: Value) => boolean, binds: number[],
+  ): Wrap {
+    return (next) =>
+      compose([...pre1, ...pre2], (f) => {
+        tick(f);
+        const v = get(f);
+        if (v === undefined) return false;
+        let r = false;
+        if (match(f, v)) r = next(f);
+        unbind(f, binds);
+        return r;
+      });
+  }
+
+  private planTermExpr(t: Term, env: Env): Wrap {
+    if (t.type === 'call') {
+      const name = this.fnName(t.fn);
+      if (name === 'print') return this.planPrint(t.args, env);
+      const r = this.resolveFunction(t.fn, env);
+      if (r.arity >= 0 && t.args.length === r.arity + 1 && !(r.kind === 'builtin' && r.def.relation)) {
+        const args = this.planArgs(t.args.slice(0, -1), env);
+        const call = this.callImpl(r, t.loc);
+        const m = this.planMatch(t.args[t.args.length - 1], env);
+        const ev = args.eval;
+        return this.matchWrap(args.pre, (f) => { const a = ev(f); return a === undefined ? undefined : call(f.ctx, a); }, m.pre, m.match, m.binds);
+      }
+      if (r.kind === 'builtin' && r.def.relation && t.args.length === r.arity + 1) {
+        const inner: Term = { ...t, args: t.args.slice(0, -1) };
+        const vp = this.planValue(inner, env);
+        const m = this.planMatch(t.args[t.args.length - 1], env);
+        return this.matchWrap(vp.pre, vp.get, m.pre, m.match, m.binds);
+      }
+    }
+    const vp = this.planValue(t, env);
+    const get = vp.get;
+    return (next) =>
+      compose(vp.pre, (f) => {
+        tick(f);
+        const v = get(f);
+        if (v === undefined || v === false) return false;
+        return next(f);
+      });
+  }
+
+  private planPrint(args: Term[], env: Env): Wrap {
+    // Each argument is evaluated on its own: undefined prints as <undefined>; iteration prints each value set.
+    const parts = args.map((a) => {
+      const sc = env.scope.child();
+      this.declareBodyVars([], sc, [a]);
+      const inner: Env = { scope: sc, bound: new Set(env.bound) };
+      try {
+        const vp = this.planValue(a, inner);
+        return { pre: vp.pre, get: vp.get };
+      } catch (e) {
+        if (e instanceof Unsafe) throw e;
+        throw e;
+      }
+    });
+    return (next) => {
+      const steps = parts.map((p) => {
+        const slot: { vals: Value[] } = { vals: [] };
+        const collect = compose(p.pre, (f) => {
+          const v = p.get(f);
+          if (v !== undefined) slot.vals.push(v);
+          return false;
+        });
+        return { slot, collect };
+      });
+      return (f) => {
+        const out: string[] = [];
+        for (const s of steps) {
+          s.slot.vals = [];
+          s.collect(f);
+          out.push(s.slot.vals.length === 0 ? '<undefined>' : s.slot.vals.length === 1 ? formatPrintArg(s.slot.vals[0]) : formatPrintArg(s.slot.vals));
+        }
+        f.ctx.run.builtinCtx.print(out.join(' '));
+        return next(f);
+      };
+    };
+  }
+
+  private planUnify(l: Term, r: Term, env: Env): Wrap {
+    for (const [a, b] of [[l, r], [r, l]] as const) {
+      const trial = cloneEnv(env);
+      try {
+        const bv = this.planValue(b, trial);
+        const m = this.planMatch(a, trial);
+        env.bound = trial.bound;
+        return this.matchWrap(bv.pre, bv.get, m.pre, m.match, m.binds);
+      } catch (e) {
+        if (!(e instanceof Unsafe)) throw e;
+      }
+    }
+    if (l.type === 'array' && r.type === 'array') {
+      if (l.items.length !== r.items.length) return () => () => false;
+      const pairs = l.items.map((x, i) => [x, r.items[i]] as const);
+      return this.planPairs(pairs, env, l);
+    }
+    if (l.type === 'object' && r.type === 'object') {
+      const lk = new Map<string, Term>();
+      const rk = new Map<string, Term>();
+      for (const [k, v] of l.entries) if (k.type === 'string') lk.set(k.value, v);
+      for (const [k, v] of r.entries) if (k.type === 'string') rk.set(k.value, v);
+      if (lk.size === l.entries.length && rk.size === r.entries.length) {
+        if (lk.size !== rk.size || [...lk.keys()].some((k) => !rk.has(k))) return () => () => false;
+        return this.planPairs([...lk].map(([k, v]) => [v, rk.get(k)!] as const), env, l);
+      }
+    }
+    const names: string[] = [];
+    for (const t of [l, r]) visitTerm(t, (n) => { const s = env.scope.lookup(n); if (s !== undefined && !env.bound.has(s)) names.push(n); }, () => undefined);
+    throw new Unsafe(names.length ? names : ['_'], l.loc);
+  }
+
+  private planPairs(pairs: (readonly [Term, Term])[], env: Env, at: Term): Wrap {
+    const remaining = pairs.slice();
+    const wraps: Wrap[] = [];
+    while (remaining.length) {
+      let picked = -1;
+      for (let i = 0; i < remaining.length; i++) {
+        const trial = cloneEnv(env);
+        try {
+          wraps.push(this.planUnify(remaining[i][0], remaining[i][1], trial));
+          env.bound = trial.bound;
+          picked = i;
+          break;
+        } catch (e) {
+          if (!(e instanceof Unsafe)) throw e;
+        }
+      }
+      if (picked < 0) throw new Unsafe(['_'], at.loc);
+      remaining.splice(picked, 1);
+    }
+    return (next) => compose(wraps, next);
+  }
+
+  private planNot(e: Expr, env: Env): Wrap {
+    const trial = cloneEnv(env);
+    const inner = this.planExpr({ ...e, negated: false }, trial);
+    const leaked: string[] = [];
+    for (const s of trial.bound) {
+      if (env.bound.has(s)) continue;
+      const name = env.scope.nameOf(s);
+      if (!name.startsWith('$')) leaked.push(name);
+    }
+    if (leaked.length) throw new Unsafe(leaked, e.loc);
+    const innerStep = inner(() => true);
+    return (next) => (f) => {
+      tick(f);
+      if (innerStep(f)) return false;
+      return next(f);
+    };
+  }
+
+  private planEvery(b: Extract<Expr['body'], { kind: 'every' }>, env: Env): Wrap {
+    const c = this.planValue(b.coll, env);
+    const sc = env.scope.child();
+    const kslot = b.key && b.key.type === 'var' && b.key.name !== '_' ? sc.declare(b.key.name) : -1;
+    const vslot = b.value.type === 'var' && b.value.name !== '_' ? sc.declare(b.value.name) : -1;
+    this.declareBodyVars(b.body, sc);
+    const cap = this.capturedSlots([], b.body, sc);
+    const missing = cap.names.filter((_, i) => !env.bound.has(cap.slots[i]));
+    if (missing.length) throw new Unsafe(missing, b.coll.loc);
+    const inner: Env = { scope: sc, bound: new Set(env.bound) };
+    if (kslot >= 0) inner.bound.add(kslot);
+    if (vslot >= 0) inner.bound.add(vslot);
+    const body = this.planBody(b.body, inner, () => () => true);
+    const cget = c.get;
+    return (next) =>
+      compose(c.pre, (f) => {
+        const coll = cget(f);
+        if (coll === undefined) return false;
+        const failed = iterate(coll, f, (k, v) => {
+          if (kslot >= 0) f.slots[kslot] = k;
+          if (vslot >= 0) f.slots[vslot] = v;
+          const ok = body(f);
+          if (kslot >= 0) f.slots[kslot] = undefined;
+          if (vslot >= 0) f.slots[vslot] = undefined;
+          return !ok;
+        });
+        if (failed) return false;
+        return next(f);
+      });
+  }
+
+  // ------------------------------------------------------------------ with
+
+  private withTarget(t: Term, env: Env): WithTarget {
+    const name = this.fnName(t);
+    if (name !== null) {
+      const parts = name.split('.');
+      if (parts[0] === 'input') return { kind: 'input', path: parts.slice(1), key: '' };
+      if (parts[0] === 'data') {
+        const node = this.tree.node(parts.slice(1), false);
+        if (node?.group?.kind === 'function') return { kind: 'fn', path: [], key: node.group.name };
+        return { kind: 'data', path: parts.slice(1), key: '' };
+      }
+      const r = this.resolveFunction(t, env);
+      return { kind: 'fn', path: [], key: r.key };
+    }
+    throw this.issue('rego_type_error', 'with target must be a reference to input, data or a function', t.loc);
+  }
+
+  private planWith(e: Expr, env: Env): Wrap {
+    const targets = e.withs.map((w) => this.withTarget(w.target, env));
+    const values = e.withs.map((w, i) => {
+      if (targets[i].kind === 'fn') {
+        const name = this.fnName(w.value);
+        if (name !== null && (w.value.type === 'var' ? env.scope.lookup(name) === undefined : true)) {
+          let fnOk = false;
+          try {
+            const r = this.resolveFunction(w.value, env);
+            fnOk = true;
+            const call = this.callImpl(r, w.loc);
+            return { fn: call, get: null, pre: [] as Wrap[] };
+          } catch (err) {
+            if (fnOk) throw err;
+          }
+        }
+      }
+      const vp = this.planValue(w.value, env);
+      return { fn: null, get: vp.get, pre: vp.pre };
+    });
+    const inner = this.planExpr({ ...e, withs: [] }, env);
+    const groups = this.tree.groups;
+    const tree = this.tree;
+    return (next) => {
+      const after: Step = (f) => {
+        const derived = f.ctx;
+        f.ctx = derived.parent!;
+        const r = next(f);
+        f.ctx = derived;
+        return r;
+      };
+      const body = inner(after);
+      return compose(values.flatMap((v) => v.pre), (f) => {
+        const old = f.ctx;
+        let input = old.input;
+        let data = old.data;
+        const prefill: [number, Value][] = [];
+        let fns: Map<string, FnOverride> | null = old.fnOverrides;
+        for (let i = 0; i < targets.length; i++) {
+          const t = targets[i];
+          const v = values[i];
+          if (t.kind === 'fn') {
+            if (fns === old.fnOverrides) fns = new Map(old.fnOverrides ?? []);
+            if (v.fn) {
+              const call = v.fn;
+              fns!.set(t.key, { kind: 'call', call: (ctx: EvalCtx, args: Value[]) => call(ctx, args) });
+            } else {
+              const val = v.get!(f);
+              if (val === undefined) return false;
+              fns!.set(t.key, { kind: 'value', value: val });
+            }
+            continue;
+          }
+          const val = v.get!(f);
+          if (val === undefined) return false;
+          if (t.kind === 'input') input = setPath(input, t.path, val);
+          else {
+            data = setPath(data, t.path, val);
+            const node = tree.node(t.path, false);
+            if (node) {
+              for (const g of node.groupsBelow()) {
+                let x: Value | undefined = val;
+                for (const seg of g.path.slice(t.path.length)) x = x !== undefined && isObject(x) ? lookupKey(x, seg) : undefined;
+                prefill.push([g.id, x as Value]);
+              }
+            } else {
+              // Overriding a path inside a rule's document: the rule is replaced by its patched value.
+              for (let k = t.path.length - 1; k > 0; k--) {
+                const n = tree.node(t.path.slice(0, k), false);
+                if (n?.group && n.group.kind !== 'function') {
+                  const cur = n.group.evaluate(old);
+                  prefill.push([n.group.id, setPath(cur, t.path.slice(k), val)]);
+                  break;
+                }
+              }
+            }
+          }
+        }
+        const d = new EvalCtx(old.run, input, data, groups.length, old);
+        d.fnOverrides = fns;
+        for (const [id, v] of prefill) d.cache[id] = v;
+        f.ctx = d;
+        const r = body(f);
+        f.ctx = old;
+        return r;
+      });
+    };
+  }
+}
+
+function lookupKey(o: Value, k: string): Value | undefined {
+  if (!isObject(o)) return undefined;
+  const r = Object.prototype.hasOwnProperty.call(o, k) ? (o as Record<string, Value>)[k] : undefined;
+  return r;
+}

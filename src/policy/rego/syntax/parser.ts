@@ -1,0 +1,678 @@
+/** Rego parser (v1 and v0-compatible syntax) producing the AST in ./ast. */
+import { ElseClause, Expr, ExprBody, Import, Loc, Module, Rule, Term, With } from './ast';
+import { SyntaxError_, Token, tokenize } from './lexer';
+
+export class ParseError extends Error {
+  constructor(message: string, readonly file: string, readonly line: number, readonly col: number) {
+    super(`${file}:${line}:${col}: ${message}`);
+    this.name = 'ParseError';
+  }
+  get detail(): string {
+    return this.message.slice(this.message.indexOf(': ') + 2);
+  }
+}
+
+export interface ParseOptions {
+  /** module syntax when the module does not import rego.v1 */
+  regoVersion: 'v1' | 'v0';
+}
+
+const MAX_DEPTH = 400;
+const ALWAYS_KEYWORDS = new Set(['some', 'not', 'with', 'as', 'default', 'else', 'import', 'package', 'true', 'false', 'null']);
+const FUTURE_KEYWORDS = ['in', 'every', 'contains', 'if'];
+
+const INFIX_RELATION: Record<string, string> = { '==': 'equal', '!=': 'neq', '<': 'lt', '>': 'gt', '<=': 'lte', '>=': 'gte' };
+const INFIX_ARITH: Record<string, string> = { '+': 'plus', '-': 'minus' };
+const INFIX_FACTOR: Record<string, string> = { '*': 'mul', '/': 'div', '%': 'rem' };
+
+class Parser {
+  private pos = 0;
+  private depth = 0;
+  /** >0 while inside (), [] or {} of a term: newlines do not end expressions there */
+  private nesting = 0;
+  /** while parsing the first element of [ ] / { }: '|' starts a comprehension instead of a union */
+  private noOr = false;
+  private keywords = new Set<string>();
+  v1 = false;
+
+  constructor(private readonly toks: Token[], private readonly file: string) {}
+
+  // ----- token helpers
+  private get tok(): Token {
+    return this.toks[this.pos];
+  }
+  private peek(k = 1): Token {
+    return this.toks[Math.min(this.pos + k, this.toks.length - 1)];
+  }
+  private next(): Token {
+    const t = this.toks[this.pos];
+    if (this.pos < this.toks.length - 1) this.pos++;
+    return t;
+  }
+  private loc(t: Token = this.tok): Loc {
+    return { file: this.file, line: t.line, col: t.col };
+  }
+  error(message: string, t: Token = this.tok): ParseError {
+    return new ParseError(message, this.file, t.line, t.col);
+  }
+  private isPunct(text: string, t: Token = this.tok): boolean {
+    return t.kind === 'punct' && t.text === text;
+  }
+  private isKw(word: string, t: Token = this.tok): boolean {
+    return t.kind === 'ident' && t.text === word && (ALWAYS_KEYWORDS.has(word) || this.keywords.has(word));
+  }
+  private expectPunct(text: string): Token {
+    if (!this.isPunct(text)) throw this.error(`expected "${text}" but found ${describe(this.tok)}`);
+    return this.next();
+  }
+  private isKeywordName(name: string): boolean {
+    return ALWAYS_KEYWORDS.has(name) || this.keywords.has(name);
+  }
+  enableKeywords(words: Iterable<string>): void {
+    for (const w of words) this.keywords.add(w);
+  }
+  enableV1(): void {
+    this.v1 = true;
+    this.enableKeywords(FUTURE_KEYWORDS);
+  }
+  private enter(): void {
+    if (++this.depth > MAX_DEPTH) throw this.error(`expression nested deeper than ${MAX_DEPTH} levels`);
+  }
+  private leave(): void {
+    this.depth--;
+  }
+  /** An expression may end here: next token is on a new line (outside brackets), ';', '}' or EOF. */
+  private atExprEnd(): boolean {
+    const t = this.tok;
+    return t.kind === 'eof' || (t.nl && this.nesting === 0) || this.isPunct(';') || this.isPunct('}') || this.isPunct(']');
+  }
+
+  // ----- module level
+  parseModule(defaultV1: boolean): Module {
+    if (defaultV1) this.enableV1();
+    if (!this.isKw('package')) throw this.error(`expected "package" but found ${describe(this.tok)}`);
+    this.next();
+    const pkgRef = this.parseRefTerm();
+    const pkg = this.refToPath(pkgRef, 'package');
+    const imports: Import[] = [];
+    while (this.isKw('import')) {
+      const t = this.next();
+      const path = this.parseRefTerm();
+      let alias: string | null = null;
+      if (this.isKw('as')) {
+        this.next();
+        const a = this.next();
+        if (a.kind !== 'ident') throw this.error('expected an alias name after "as"', a);
+        alias = a.text;
+      }
+      const p = this.refToPath(path, 'import');
+      if (p[0] === 'future' && p[1] === 'keywords') {
+        if (p.length === 2) this.enableKeywords(FUTURE_KEYWORDS);
+        else if (p.length === 3 && FUTURE_KEYWORDS.includes(p[2])) this.enableKeywords([p[2]]);
+        else throw this.error(`unexpected future keyword import: ${p.join('.')}`, t);
+        continue;
+      }
+      if (p[0] === 'rego' && p[1] === 'v1' && p.length === 2) {
+        this.enableV1();
+        continue;
+      }
+      if (p[0] === 'future' || p[0] === 'rego') throw this.error(`unknown import ${p.join('.')}`, t);
+      if (p[0] !== 'data' && p[0] !== 'input') throw this.error(`invalid import ${p.join('.')}: must begin with input or data`, t);
+      imports.push({ path, alias, loc: this.loc(t) });
+    }
+    const rules: Rule[] = [];
+    while (this.tok.kind !== 'eof') {
+      if (this.isKw('import')) throw this.error('imports must appear before rules');
+      if (this.isKw('package')) throw this.error('unexpected "package": one package per module');
+      rules.push(...this.parseRule());
+    }
+    return { file: this.file, pkg, imports, rules, regoV1: this.v1 };
+  }
+
+  private refToPath(t: Term, what: string): string[] {
+    const out: string[] = [];
+    if (t.type === 'var') return [t.name];
+    if (t.type !== 'ref' || t.head.type !== 'var') throw this.error(`invalid ${what} path`);
+    out.push(t.head.name);
+    for (const s of t.path) {
+      if (s.type !== 'string') throw new ParseError(`invalid ${what} path: segments must be strings`, this.file, s.loc.line, s.loc.col);
+      out.push(s.value);
+    }
+    return out;
+  }
+
+  // ----- rules
+  private parseRule(): Rule[] {
+    const start = this.tok;
+    const isDefault = this.isKw('default');
+    if (isDefault) this.next();
+    if (this.tok.kind !== 'ident' || this.isKeywordName(this.tok.text)) throw this.error(`expected a rule head but found ${describe(this.tok)}`);
+    const headTerm = this.parseRefTerm(true);
+    let ref: Term[];
+    let args: Term[] | null = null;
+    if (headTerm.type === 'call') {
+      ref = this.headRef(headTerm.fn);
+      args = headTerm.args;
+    } else {
+      ref = this.headRef(headTerm);
+    }
+    const rule: Rule = {
+      ref, kind: args ? 'function' : 'single', args, value: null, key: null, isDefault, assign: false,
+      body: [], elses: [], loc: this.loc(start),
+    };
+    if (this.isKw('contains')) {
+      if (args || isDefault) throw this.error('"contains" cannot be used with functions or default rules');
+      this.next();
+      rule.kind = 'multi';
+      rule.key = this.parseTermExpr();
+    } else if (this.isPunct(':=') || this.isPunct('=')) {
+      rule.assign = this.next().text === ':=';
+      rule.value = this.parseTermExpr();
+    }
+    if (isDefault) {
+      if (!rule.value) throw this.error('default rules must have a value', start);
+      if (ref.length > 1 && ref.slice(1).some((s) => s.type !== 'string')) throw this.error('default rules cannot have variables in their head', start);
+      if (!this.atRuleEnd()) throw this.error('default rules cannot have a body');
+      return [rule];
+    }
+    // v0 partial set: p[x] { ... }
+    const lastSeg = ref[ref.length - 1];
+    if (rule.kind === 'single' && !rule.value && !args && ref.length >= 2 && lastSeg.type !== 'string') {
+      if (this.v1 && ref.length === 2) throw this.error('`contains` keyword is required for partial set rules', start);
+      if (!this.v1) {
+        rule.kind = 'multi';
+        rule.key = lastSeg;
+        rule.ref = ref.slice(0, -1);
+      }
+    }
+    const bodies = this.parseRuleBodies(rule, start);
+    if (rule.kind !== 'multi' && rule.value === null && bodies === null) throw this.error('rule must have a value or a body', start);
+    rule.body = bodies?.[0] ?? [];
+    while (this.isKw('else')) {
+      if (rule.kind === 'multi') throw this.error('"else" cannot be used with multi-value rules');
+      const et = this.next();
+      let value: Term | null = null;
+      if (this.isPunct('=') || this.isPunct(':=')) {
+        this.next();
+        value = this.parseTermExpr();
+      }
+      const elseRule = { ...rule, value };
+      const b = this.parseRuleBodies(elseRule, et);
+      rule.elses.push({ value, body: b?.[0] ?? [], loc: this.loc(et) } satisfies ElseClause);
+    }
+    const out = [rule];
+    if (bodies) for (let i = 1; i < bodies.length; i++) out.push({ ...rule, body: bodies[i], elses: [] });
+    return out;
+  }
+
+  private atRuleEnd(): boolean {
+    return this.tok.kind === 'eof' || this.tok.nl;
+  }
+
+  /** Parses `if {..}`, `if expr`, `{..}` (v0) and v0's extra bodies `{..} {..}`. null when there is no body. */
+  private parseRuleBodies(rule: Rule, start: Token): Expr[][] | null {
+    if (this.isKw('if')) {
+      this.next();
+      if (this.isPunct('{') && this.looksLikeBody()) return [this.parseBraceBody()];
+      const t = this.tok;
+      const e = this.parseExpr();
+      if (!this.atRuleEnd() && !this.isKw('else')) throw this.error(`unexpected ${describe(this.tok)} after rule body`);
+      void t;
+      return [[e]];
+    }
+    if (this.isPunct('{') && !this.tok.nl) {
+      if (this.v1) throw this.error('`if` keyword is required before rule body', start);
+      const bodies = [this.parseBraceBody()];
+      while (this.isPunct('{') && !this.v1) bodies.push(this.parseBraceBody());
+      return bodies;
+    }
+    if (!this.atRuleEnd() && !this.isKw('else')) throw this.error(`unexpected ${describe(this.tok)} after rule head`);
+    void rule;
+    return null;
+  }
+
+  /** After `if`, `{` opens a body unless it is an object/set literal expression like `{1,2}[x]`... assume body. */
+  private looksLikeBody(): boolean {
+    return true;
+  }
+
+  private headRef(t: Term): Term[] {
+    if (t.type === 'var') return [t];
+    if (t.type === 'ref' && t.head.type === 'var') return [t.head, ...t.path];
+    throw new ParseError('invalid rule head', this.file, t.loc.line, t.loc.col);
+  }
+
+  // ----- bodies and expressions
+  parseBraceBody(): Expr[] {
+    this.expectPunct('{');
+    const saved = this.nesting;
+    this.nesting = 0;
+    const body = this.parseExprList('}');
+    this.nesting = saved;
+    this.expectPunct('}');
+    if (body.length === 0) throw this.error('found empty body');
+    return body;
+  }
+
+  /** Expressions separated by ';' or newlines, until `close` (not consumed) or EOF. */
+  parseExprList(close: string | null): Expr[] {
+    const out: Expr[] = [];
+    for (;;) {
+      while (this.isPunct(';')) this.next();
+      if (close !== null ? this.isPunct(close) || this.tok.kind === 'eof' : this.tok.kind === 'eof') break;
+      out.push(this.parseExpr());
+      if (this.isPunct(';')) continue;
+      if (close !== null && this.isPunct(close)) break;
+      if (this.tok.kind === 'eof') break;
+      if (!this.tok.nl) throw this.error(`unexpected ${describe(this.tok)}: expected end of expression`);
+    }
+    return out;
+  }
+
+  parseExpr(): Expr {
+    const start = this.tok;
+    this.enter();
+    let negated = false;
+    let body: ExprBody;
+    if (this.isKw('not')) {
+      this.next();
+      negated = true;
+    }
+    if (this.isKw('some')) {
+      if (negated) throw this.error('"not some" is not allowed');
+      body = this.parseSome();
+    } else if (this.isKw('every')) {
+      if (negated) throw this.error('"not every" is not supported');
+      body = this.parseEvery();
+    } else {
+      const left = this.parseMembership(true);
+      if (this.isPunct('=') || this.isPunct(':=')) {
+        const op = this.next().text;
+        const right = this.parseMembership(true);
+        body = op === ':=' ? { kind: 'assign', left, right } : { kind: 'unify', left, right };
+      } else {
+        body = { kind: 'term', term: left };
+      }
+    }
+    const withs: With[] = [];
+    while (this.isKw('with')) {
+      const wt = this.next();
+      const target = this.parseRefTerm();
+      if (!this.isKw('as')) throw this.error('expected "as" in with modifier');
+      this.next();
+      const value = this.parseMembership(false);
+      withs.push({ target, value, loc: this.loc(wt) });
+    }
+    this.leave();
+    return { body, negated, withs, loc: this.loc(start) };
+  }
+
+  private parseSome(): ExprBody {
+    this.next();
+    const terms: Term[] = [this.parseRelation()];
+    while (this.isPunct(',')) {
+      this.next();
+      terms.push(this.parseRelation());
+    }
+    if (this.isKw('in')) {
+      this.next();
+      if (terms.length > 2) throw this.error('"some" with "in" takes one or two terms');
+      const coll = this.parseRelation();
+      return terms.length === 2 ? { kind: 'somein', key: terms[0], value: terms[1], coll } : { kind: 'somein', key: null, value: terms[0], coll };
+    }
+    for (const t of terms) if (t.type !== 'var') throw new ParseError('expected a variable in "some" declaration', this.file, t.loc.line, t.loc.col);
+    return { kind: 'some', vars: terms };
+  }
+
+  private parseEvery(): ExprBody {
+    this.next();
+    const first = this.parseRelation();
+    let key: Term | null = null;
+    let value = first;
+    if (this.isPunct(',')) {
+      this.next();
+      key = first;
+      value = this.parseRelation();
+    }
+    for (const t of key ? [key, value] : [value]) if (t.type !== 'var') throw new ParseError('expected a variable in "every"', this.file, t.loc.line, t.loc.col);
+    if (!this.isKw('in')) throw this.error('expected "in" in "every"');
+    this.next();
+    const coll = this.parseRelation();
+    const body = this.parseBraceBody();
+    return { kind: 'every', key, value, coll, body };
+  }
+
+  /** `x in xs`, `k, v in xs` (only at expression level) or a relation. */
+  private parseMembership(allowPair: boolean): Term {
+    const start = this.tok;
+    let left = this.parseRelation();
+    if (allowPair && this.nesting === 0 && this.isPunct(',') && this.keywords.has('in')) {
+      this.next();
+      const value = this.parseRelation();
+      if (!this.isKw('in')) throw this.error('expected "in" after "key, value"');
+      this.next();
+      const coll = this.parseRelation();
+      return this.call('internal.member_3', [left, value, coll], start);
+    }
+    while (this.isKw('in') && this.continues()) {
+      this.next();
+      const coll = this.parseRelation();
+      left = this.call('internal.member_2', [left, coll], start);
+    }
+    return left;
+  }
+
+  /** An infix operator may continue the expression (not across a newline outside brackets). */
+  private continues(): boolean {
+    return !(this.tok.nl && this.nesting === 0);
+  }
+
+  private parseRelation(): Term {
+    const start = this.tok;
+    let left = this.parseOr();
+    while (this.tok.kind === 'punct' && INFIX_RELATION[this.tok.text] && this.continues()) {
+      const op = INFIX_RELATION[this.next().text];
+      left = this.call(op, [left, this.parseOr()], start);
+    }
+    return left;
+  }
+  private parseOr(): Term {
+    const start = this.tok;
+    let left = this.parseAnd();
+    while (!this.noOr && this.isPunct('|') && this.continues()) {
+      this.next();
+      left = this.call('or', [left, this.parseAnd()], start);
+    }
+    return left;
+  }
+  private parseAnd(): Term {
+    const start = this.tok;
+    let left = this.parseArith();
+    while (this.isPunct('&') && this.continues()) {
+      this.next();
+      left = this.call('and', [left, this.parseArith()], start);
+    }
+    return left;
+  }
+  private parseArith(): Term {
+    const start = this.tok;
+    let left = this.parseFactor();
+    while (this.tok.kind === 'punct' && INFIX_ARITH[this.tok.text] && this.continues()) {
+      const op = INFIX_ARITH[this.next().text];
+      left = this.call(op, [left, this.parseFactor()], start);
+    }
+    return left;
+  }
+  private parseFactor(): Term {
+    const start = this.tok;
+    let left = this.parseTerm();
+    while (this.tok.kind === 'punct' && INFIX_FACTOR[this.tok.text] && this.continues()) {
+      const op = INFIX_FACTOR[this.next().text];
+      left = this.call(op, [left, this.parseTerm()], start);
+    }
+    return left;
+  }
+
+  private call(op: string, args: Term[], start: Token): Term {
+    const l = this.loc(start);
+    return { type: 'call', fn: { type: 'var', name: op, loc: l }, args, loc: l };
+  }
+
+  /** Full term expression (as in a rule value or a with value). */
+  parseTermExpr(): Term {
+    return this.parseMembership(false);
+  }
+
+  /** A ref like a.b[c] (used for package, import, with targets, rule heads); allows a call when allowCall. */
+  private parseRefTerm(allowCall = false): Term {
+    const t = this.tok;
+    if (t.kind !== 'ident') throw this.error(`expected a name but found ${describe(t)}`);
+    const term = this.parseTerm();
+    if (term.type === 'call' && !allowCall) throw this.error('unexpected call', t);
+    return term;
+  }
+
+  // ----- terms
+  private parseTerm(): Term {
+    this.enter();
+    const t = this.tok;
+    let term = this.parsePrimary();
+    // ref segments and calls must follow without whitespace
+    for (;;) {
+      const n = this.tok;
+      if (n.space) break;
+      if (this.isPunct('.')) {
+        this.next();
+        const id = this.tok;
+        if (id.kind !== 'ident' || id.space) throw this.error(`expected a name after "." but found ${describe(id)}`);
+        this.next();
+        term = this.appendRef(term, { type: 'string', value: id.text, loc: this.loc(id) }, t);
+      } else if (this.isPunct('[')) {
+        this.next();
+        this.nesting++;
+        const savedOr = this.noOr;
+        this.noOr = false;
+        const key = this.parseMembership(false);
+        this.noOr = savedOr;
+        this.nesting--;
+        this.expectPunct(']');
+        term = this.appendRef(term, key, t);
+      } else if (this.isPunct('(')) {
+        if (term.type !== 'var' && !(term.type === 'ref' && term.head.type === 'var' && term.path.every((p) => p.type === 'string'))) break;
+        this.next();
+        this.nesting++;
+        const args: Term[] = [];
+        const savedOr = this.noOr;
+        this.noOr = false;
+        while (!this.isPunct(')')) {
+          args.push(this.parseMembership(false));
+          if (this.isPunct(',')) this.next();
+          else if (!this.isPunct(')')) throw this.error(`expected "," or ")" but found ${describe(this.tok)}`);
+        }
+        this.noOr = savedOr;
+        this.nesting--;
+        this.next();
+        term = { type: 'call', fn: term, args, loc: this.loc(t) };
+      } else break;
+    }
+    this.leave();
+    return term;
+  }
+
+  private appendRef(term: Term, seg: Term, start: Token): Term {
+    if (term.type === 'ref') return { type: 'ref', head: term.head, path: [...term.path, seg], loc: term.loc };
+    return { type: 'ref', head: term, path: [seg], loc: this.loc(start) };
+  }
+
+  private parsePrimary(): Term {
+    const t = this.tok;
+    const l = this.loc(t);
+    switch (t.kind) {
+      case 'number': {
+        this.next();
+        return { type: 'number', value: parseNumber(t.text, this, t), loc: l };
+      }
+      case 'string':
+      case 'rawstring':
+        this.next();
+        return { type: 'string', value: t.text, loc: l };
+      case 'ident': {
+        if (t.text === 'true' || t.text === 'false') { this.next(); return { type: 'boolean', value: t.text === 'true', loc: l }; }
+        if (t.text === 'null') { this.next(); return { type: 'null', loc: l }; }
+        if (this.isKeywordName(t.text)) throw this.error(`unexpected keyword "${t.text}"`);
+        this.next();
+        return { type: 'var', name: t.text, loc: l };
+      }
+      case 'punct':
+        break;
+      default:
+        throw this.error(`unexpected ${describe(t)}`);
+    }
+    switch (t.text) {
+      case '-': {
+        this.next();
+        const n = this.tok;
+        if (n.kind !== 'number') throw this.error('unary - can only be used with numeric literals', t);
+        this.next();
+        return { type: 'number', value: -parseNumber(n.text, this, n), loc: l };
+      }
+      case '(': {
+        this.next();
+        this.nesting++;
+        const savedOr = this.noOr;
+        this.noOr = false;
+        const inner = this.parseMembership(false);
+        this.noOr = savedOr;
+        this.nesting--;
+        this.expectPunct(')');
+        return inner;
+      }
+      case '[':
+        return this.parseArrayLike();
+      case '{':
+        return this.parseBraceLike();
+    }
+    throw this.error(`unexpected ${describe(t)}`);
+  }
+
+  private parseArrayLike(): Term {
+    const t = this.next();
+    const l = this.loc(t);
+    this.nesting++;
+    if (this.isPunct(']')) { this.nesting--; this.next(); return { type: 'array', items: [], loc: l }; }
+    const savedOr = this.noOr;
+    this.noOr = true;
+    const first = this.parseMembership(false);
+    this.noOr = false;
+    if (this.isPunct('|')) {
+      this.next();
+      const body = this.parseComprBody(']');
+      this.noOr = savedOr;
+      this.nesting--;
+      this.expectPunct(']');
+      return { type: 'arraycompr', head: first, body, loc: l };
+    }
+    const items = [first];
+    while (this.isPunct(',')) {
+      this.next();
+      if (this.isPunct(']')) break;
+      items.push(this.parseMembership(false));
+    }
+    this.noOr = savedOr;
+    this.nesting--;
+    this.expectPunct(']');
+    return { type: 'array', items, loc: l };
+  }
+
+  private parseBraceLike(): Term {
+    const t = this.next();
+    const l = this.loc(t);
+    this.nesting++;
+    if (this.isPunct('}')) { this.nesting--; this.next(); return { type: 'object', entries: [], loc: l }; }
+    const savedOr = this.noOr;
+    this.noOr = true;
+    const first = this.parseMembership(false);
+    if (this.isPunct(':')) {
+      this.next();
+      const v = this.parseMembership(false);
+      this.noOr = false;
+      if (this.isPunct('|')) {
+        this.next();
+        const body = this.parseComprBody('}');
+        this.noOr = savedOr;
+        this.nesting--;
+        this.expectPunct('}');
+        return { type: 'objectcompr', key: first, value: v, body, loc: l };
+      }
+      const entries: [Term, Term][] = [[first, v]];
+      while (this.isPunct(',')) {
+        this.next();
+        if (this.isPunct('}')) break;
+        const k = this.parseMembership(false);
+        this.expectPunct(':');
+        entries.push([k, this.parseMembership(false)]);
+      }
+      this.noOr = savedOr;
+      this.nesting--;
+      this.expectPunct('}');
+      return { type: 'object', entries, loc: l };
+    }
+    this.noOr = false;
+    if (this.isPunct('|')) {
+      this.next();
+      const body = this.parseComprBody('}');
+      this.noOr = savedOr;
+      this.nesting--;
+      this.expectPunct('}');
+      return { type: 'setcompr', head: first, body, loc: l };
+    }
+    const items = [first];
+    while (this.isPunct(',')) {
+      this.next();
+      if (this.isPunct('}')) break;
+      items.push(this.parseMembership(false));
+    }
+    this.noOr = savedOr;
+    this.nesting--;
+    this.expectPunct('}');
+    return { type: 'set', items, loc: l };
+  }
+
+  private parseComprBody(close: string): Expr[] {
+    const saved = this.nesting;
+    this.nesting = 0;
+    const body = this.parseExprList(close);
+    this.nesting = saved;
+    if (body.length === 0) throw this.error('found empty comprehension body');
+    return body;
+  }
+}
+
+function parseNumber(text: string, p: Parser, t: Token): number {
+  const n = Number(text);
+  if (!Number.isFinite(n)) throw p.error(`number out of range: ${text}`, t);
+  return n;
+}
+
+function describe(t: Token): string {
+  if (t.kind === 'eof') return 'end of file';
+  if (t.kind === 'string' || t.kind === 'rawstring') return 'string';
+  return `"${t.text}"`;
+}
+
+function wrap<T>(file: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof SyntaxError_) throw new ParseError(e.message, file, e.line, e.col);
+    if (e instanceof RangeError) throw new ParseError('input nested too deeply to parse', file, 1, 1);
+    throw e;
+  }
+}
+
+/** Parses one module. Throws ParseError (file:line:col). */
+export function parseModule(file: string, source: string, opts: ParseOptions): Module {
+  return wrap(file, () => new Parser(tokenize(source), file).parseModule(opts.regoVersion === 'v1'));
+}
+
+/** Parses a query (expressions separated by ';' or newlines). All future keywords are enabled. */
+export function parseQuery(source: string, opts: ParseOptions & { file?: string } = { regoVersion: 'v1' }): Expr[] {
+  const file = opts.file ?? 'query';
+  return wrap(file, () => {
+    const p = new Parser(tokenize(source), file);
+    p.enableKeywords(FUTURE_KEYWORDS);
+    if (opts.regoVersion === 'v1') p.enableV1();
+    const body = p.parseExprList(null);
+    if (body.length === 0) throw new ParseError('empty query', file, 1, 1);
+    return body;
+  });
+}
+
+/** Parses a single term (e.g. a `with` value given on the command line). */
+export function parseTermSource(source: string, file = 'term'): Term {
+  return wrap(file, () => {
+    const p = new Parser(tokenize(source), file);
+    p.enableKeywords(FUTURE_KEYWORDS);
+    return p.parseTermExpr();
+  });
+}
