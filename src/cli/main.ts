@@ -7,12 +7,14 @@ export type CommandRegistrar = (program: Command) => void;
 // --- command registrars (one import per line) ---
 import { registerWasmCommands } from './commands/wasm';
 import { registerMockCommands } from './commands/mock';
+import { registerPiiCommands } from './commands/pii';
 // --- end command registrars ---
 
 const registrars: CommandRegistrar[] = [
   // --- registrar list ---
   registerWasmCommands,
   registerMockCommands,
+  registerPiiCommands,
   // --- end registrar list ---
 ];
 
