@@ -7,6 +7,8 @@ export type CommandRegistrar = (program: Command) => void;
 // --- command registrars (one import per line) ---
 import { registerWasmCommands } from './commands/wasm';
 import { registerMockCommands } from './commands/mock';
+import { registerOpsCommands } from './commands/ops';
+import { registerKeysCommands } from './commands/keys';
 import { registerPiiCommands } from './commands/pii';
 // --- end command registrars ---
 
@@ -14,6 +16,8 @@ const registrars: CommandRegistrar[] = [
   // --- registrar list ---
   registerWasmCommands,
   registerMockCommands,
+  registerOpsCommands,
+  registerKeysCommands,
   registerPiiCommands,
   // --- end registrar list ---
 ];

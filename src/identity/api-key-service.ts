@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { generateApiKey, hashApiKey, lookupIdOf } from './api-key-format';
-import { insertKey, type ApiKeyRecord } from '../db/repositories/api-keys';
-import type { Workspace } from '../db/repositories/tenants';
+import { insertKey, type ApiKeyRecord } from '../db';
+import type { Workspace } from '../db';
 
 export interface CreateApiKeyInput {
   workspace: Workspace;

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { Redis } from 'ioredis';
 import { apiKeyMatches, lookupIdOf } from './api-key-format';
-import { findKeyByLookupId, touchKeys, type ApiKeyRecord } from '../db/repositories/api-keys';
+import { findKeyByLookupId, touchKeys, type ApiKeyRecord } from '../db';
 
 export type AuthFailure = 'missing' | 'malformed' | 'unknown' | 'revoked' | 'expired';
 

@@ -1,0 +1,34 @@
+import type { Pool } from 'pg';
+import { findKeyByLookupId, upsertOrganisation, upsertWorkspace, type Workspace } from '../db';
+import { createApiKey, lookupIdOf } from '../identity';
+import { upsertCatalog, type CatalogEndpointSpec } from '../catalog';
+
+export interface DemoSeedResult {
+  workspace: Workspace;
+  /** The demo key in clear when this run created it; null when a preset key already existed. */
+  apiKey: string | null;
+  keyReused: boolean;
+}
+
+/**
+ * Seeds the demo: organisation and workspace `demo`, the demo catalog endpoints (always
+ * rewritten, since the mock's address may change between runs) and a demo API key.
+ */
+export async function seedDemo(pool: Pool, demoEndpoints: readonly CatalogEndpointSpec[], presetKey?: string): Promise<DemoSeedResult> {
+  const org = await upsertOrganisation(pool, 'demo', 'Demo organisation');
+  const workspace = await upsertWorkspace(pool, org, 'demo', 'Demo workspace');
+  await upsertCatalog(pool, demoEndpoints);
+  if (presetKey) {
+    const lookupId = lookupIdOf(presetKey);
+    if (!lookupId) throw new Error('GATEHOUSE_DEMO_API_KEY must look like gh_ followed by 32-128 letters, digits, - or _');
+    const existing = await findKeyByLookupId(pool, lookupId);
+    if (existing) {
+      if (existing.workspaceId !== workspace.id) throw new Error('GATEHOUSE_DEMO_API_KEY is already used by another workspace');
+      return { workspace, apiKey: presetKey, keyReused: true };
+    }
+    const created = await createApiKey(pool, { workspace, name: 'demo key', presetKey });
+    return { workspace, apiKey: created.key, keyReused: false };
+  }
+  const created = await createApiKey(pool, { workspace, name: 'demo key' });
+  return { workspace, apiKey: created.key, keyReused: false };
+}

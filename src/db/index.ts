@@ -1,0 +1,9 @@
+/** State stores: the PostgreSQL pool and migrations, Redis connections, and the repositories. */
+export { createPool, ensureDatabase, dropDatabase, type Pool } from './pool';
+export { migrate, DEFAULT_MIGRATIONS_DIR, type MigrationResult } from './migrate';
+export { createRedis, createSubscriber, type Redis } from './redis';
+export { upsertOrganisation, upsertWorkspace, findWorkspace, type Organisation, type Workspace } from './repositories/tenants';
+export {
+  findKeyByLookupId, insertKey, listKeys, revokeKey, touchKeys,
+  type ApiKeyRecord, type ApiKeyListing, type InsertKeyInput,
+} from './repositories/api-keys';

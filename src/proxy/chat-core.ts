@@ -1,0 +1,78 @@
+import type { ChatChunk, ChatRequest, ChatResponse, Usage, UpstreamCall } from '../providers';
+import type { ModelRoute } from '../catalog';
+import { NoRouteError, runWithFailover, type AttemptRecord } from '../routing';
+import { costUsd } from '../spend';
+import type { Exchange } from './exchange';
+import type { DataPlaneServices } from './services';
+import { gatewayErrorFromUpstream } from './upstream-errors';
+
+export function upstreamCall(ex: Exchange, route: ModelRoute): UpstreamCall {
+  return { target: route.endpoint.target, upstreamModel: route.upstreamModel, signal: ex.abort.signal, requestId: ex.requestId };
+}
+
+function observeAttempt(services: DataPlaneServices, record: AttemptRecord, route: ModelRoute): void {
+  const labels = { provider: route.endpoint.provider, endpoint: record.endpointId };
+  services.metrics.upstreamRequests.inc({ ...labels, outcome: record.ok ? 'ok' : record.error!.kind });
+  if (record.ok) services.metrics.upstreamDuration.observe(labels, record.durationMs / 1000);
+  else services.metrics.upstreamErrors.inc({ ...labels, kind: record.error!.kind });
+}
+
+/** Runs `attempt` across the routes with failover, turning "all failed" into the client's error. */
+export async function withRoutes<T>(
+  ex: Exchange, services: DataPlaneServices, routes: readonly ModelRoute[], attempt: (route: ModelRoute) => Promise<T>,
+): Promise<{ value: T; route: ModelRoute }> {
+  try {
+    const result = await runWithFailover(routes, attempt, {
+      breakers: services.breakers,
+      signal: ex.abort.signal,
+      onAttemptEnd: (record, route) => {
+        observeAttempt(services, record, route);
+        if (!record.ok) services.metrics.failovers.inc({ from_endpoint: record.endpointId });
+      },
+    });
+    ex.endpointId = result.route.endpoint.id;
+    if (!ex.committed) {
+      ex.res.setHeader('x-gatehouse-endpoint', result.route.endpoint.id);
+      if (result.attempts.length > 1) ex.res.setHeader('x-gatehouse-attempts', String(result.attempts.length));
+    }
+    return { value: result.value, route: result.route };
+  } catch (err) {
+    if (err instanceof NoRouteError) {
+      ex.endpointId = err.attempts.at(-1)?.endpointId ?? null;
+      throw gatewayErrorFromUpstream(err);
+    }
+    throw err;
+  }
+}
+
+export const completeChat = (ex: Exchange, services: DataPlaneServices, req: ChatRequest, routes: readonly ModelRoute[]) =>
+  withRoutes<ChatResponse>(ex, services, routes, (route) =>
+    services.adapterFor(route.endpoint.provider).chat(req, upstreamCall(ex, route)));
+
+/** Opens the stream on the first endpoint that answers 2xx; failover ends once a stream is open. */
+export const openChatStream = (ex: Exchange, services: DataPlaneServices, req: ChatRequest, routes: readonly ModelRoute[]) =>
+  withRoutes<AsyncIterable<ChatChunk>>(ex, services, routes, (route) =>
+    services.adapterFor(route.endpoint.provider).chatStream(
+      // Usage is always requested upstream so the ledger is exact; the client only sees it if it asked.
+      { ...req, stream: true, stream_options: { ...(req.stream_options ?? {}), include_usage: true } },
+      upstreamCall(ex, route)));
+
+/** Books the request's usage and cost (also for failures: a cut stream still consumed tokens). */
+export function settleUsage(ex: Exchange, services: DataPlaneServices, route: ModelRoute | null, usage: Usage | undefined | null): void {
+  const key = ex.key;
+  if (!key) return;
+  const promptTokens = usage?.prompt_tokens ?? 0;
+  const completionTokens = usage?.completion_tokens ?? 0;
+  const cachedTokens = usage?.prompt_tokens_details?.cached_tokens ?? 0;
+  const cost = route ? costUsd(route.pricing, { promptTokens, completionTokens, cachedTokens }) : 0;
+  if (usage && route) {
+    services.metrics.tokens.inc({ direction: 'input', model: route.model }, promptTokens);
+    services.metrics.tokens.inc({ direction: 'output', model: route.model }, completionTokens);
+  }
+  services.usage.record({
+    requestId: ex.requestId, orgId: key.orgId, workspaceId: key.workspaceId, apiKeyId: key.id, route: ex.route,
+    model: ex.model, endpointId: route?.endpoint.id ?? ex.endpointId, status: ex.status, stream: ex.stream,
+    promptTokens, completionTokens, cachedTokens, costUsd: cost, latencyMs: performance.now() - ex.started,
+    errorCode: ex.errorCode,
+  });
+}

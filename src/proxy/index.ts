@@ -1,0 +1,3 @@
+/** The data plane: OpenAI- and Anthropic-compatible routes and the request pipeline. */
+export { createDataPlaneRouter } from './router';
+export type { DataPlaneServices } from './services';

@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { KeyStore } from '../identity';
+import type { CatalogService } from '../catalog';
+import type { CircuitBreakers } from '../routing';
+import type { GatewayMetrics } from '../http';
+import type { UsageLedger } from '../spend';
+import type { ProviderAdapter, ProviderKind } from '../providers';
+
+/** Everything the data plane needs, built once by the composition root (src/server.ts). */
+export interface DataPlaneServices {
+  keys: KeyStore;
+  catalog: CatalogService;
+  breakers: CircuitBreakers;
+  metrics: GatewayMetrics;
+  usage: UsageLedger;
+  logger: Logger;
+  adapterFor: (kind: ProviderKind) => ProviderAdapter;
+  bodyLimitBytes: number;
+  /** Counts requests in flight so a graceful shutdown can wait for them (streams included). */
+  inflight: { add(): void; done(): void };
+}

@@ -1,0 +1,103 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GatewayConfig } from './config';
+import { createPool, createRedis, createSubscriber, ensureDatabase, migrate, type Pool, type Redis } from './db';
+import { KeyStore } from './identity';
+import { CatalogService, catalogIsEmpty, envSecretResolver, upsertCatalog, type CatalogEndpointSpec } from './catalog';
+import { CircuitBreakers } from './routing';
+import { GatewayMetrics, createHttpApp } from './http';
+import { UsageLedger } from './spend';
+import { createDataPlaneRouter, type DataPlaneServices } from './proxy';
+import { closeUpstreamPools, getAdapter } from './providers';
+import { createLogger, type Logger } from './logger';
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Apply pending migrations at start (serve/demo do; an operator may prefer `gatehouse migrate`). */
+  migrate?: boolean;
+  /** Endpoints written to an empty catalog at start. */
+  seedCatalog?: readonly CatalogEndpointSpec[];
+  /** Secret lookup for credential references (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Prometheus default process metrics (off in tests that start several instances). */
+  processMetrics?: boolean;
+}
+
+export interface Gateway {
+  url: string;
+  port: number;
+  server: Server;
+  pool: Pool;
+  redis: Redis;
+  services: DataPlaneServices;
+  /** Stops accepting connections, waits for in-flight requests and streams, then closes everything. */
+  close(): Promise<void>;
+}
+
+/** Counts requests in flight; `drained` resolves when the count reaches zero. */
+class InflightTracker {
+  private count = 0;
+  private waiters: Array<() => void> = [];
+  add(): void { this.count += 1; }
+  done(): void {
+    this.count -= 1;
+    if (this.count === 0) for (const w of this.waiters.splice(0)) w();
+  }
+  get size(): number { return this.count; }
+  drained(): Promise<void> {
+    return this.count === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+/** The composition root: config → services → listener. */
+export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<Gateway> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  await ensureDatabase(config.databaseUrl);
+  const pool = createPool(config.databaseUrl);
+  if (options.migrate !== false) await migrate(pool);
+  if (options.seedCatalog && (await catalogIsEmpty(pool))) await upsertCatalog(pool, options.seedCatalog);
+
+  const redis = createRedis(config.redisUrl);
+  const subscriber = createSubscriber(config.redisUrl);
+  const keys = new KeyStore({ pool, redis, subscriber, channel: `${config.redisPrefix}keys:invalidate`, ttlMs: config.keyCacheTtlMs });
+  const catalog = new CatalogService({
+    pool, redis, subscriber, channel: `${config.redisPrefix}catalog:changed`,
+    resolveSecret: envSecretResolver(options.env ?? process.env), defaultTimeouts: config.upstreamTimeouts,
+    onReloadError: (err) => logger.error({ err }, 'catalog reload failed; keeping the previous catalog'),
+  });
+  await Promise.all([keys.start(), catalog.start()]);
+
+  const metrics = new GatewayMetrics(options.processMetrics ?? true);
+  const usage = new UsageLedger({ pool, onError: (err, lost) => logger.error({ err, lost }, 'usage ledger write failed') });
+  const inflight = new InflightTracker();
+  const services: DataPlaneServices = {
+    keys, catalog, breakers: new CircuitBreakers(), metrics, usage, logger, adapterFor: getAdapter,
+    bodyLimitBytes: config.bodyLimitBytes, inflight,
+  };
+  const app = createHttpApp({ pool, redis, metrics, logger, routers: [createDataPlaneRouter(services)] });
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 30_000 }, app);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => { server.off('error', reject); resolve(); });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
+      await Promise.race([inflight.drained(), grace]);
+      server.closeAllConnections();
+      await stopped;
+      await Promise.allSettled([keys.close(), usage.close()]);
+      await Promise.allSettled([redis.quit(), subscriber.quit(), pool.end(), closeUpstreamPools()]);
+    })();
+    return closing;
+  };
+
+  return { url: `http://${host}:${port}`, port, server, pool, redis, services, close };
+}
