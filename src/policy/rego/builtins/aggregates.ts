@@ -1,6 +1,6 @@
 /**
- * Aggregates over arrays and sets: sum, product, max, min, sort, and the v0-era all/any.
- * (count lives with the operators.) Max/min of an empty collection is undefined, as in OPA.
+ * Aggregates over arrays and sets: sum, product, max, min, sort (count lives with the operators;
+ * the v0-only all/any are in deprecated.ts). Max/min of an empty collection is undefined, as in OPA.
  */
 import { collection, elementError, named } from './args';
 import type { BuiltinDef } from './types';
@@ -53,15 +53,5 @@ export const builtins: BuiltinDef[] = named([
       if (isSet(v)) return sortedSetValues(v);
       return collection(args, 0).slice().sort(compareValues);
     },
-  },
-  {
-    name: 'all',
-    arity: 1,
-    fn: (args) => collection(args, 0).every((x) => x === true),
-  },
-  {
-    name: 'any',
-    arity: 1,
-    fn: (args) => collection(args, 0).some((x) => x === true),
   },
 ]);

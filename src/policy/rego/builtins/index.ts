@@ -21,6 +21,9 @@ import { builtins as uuid } from './uuid';
 import { builtins as encoding } from './encoding';
 import { builtins as crypto } from './crypto';
 import { builtins as net } from './net';
+import { builtins as time } from './time';
+import { builtins as misc } from './misc';
+import { builtins as deprecated } from './deprecated';
 // --- end builtin family imports ---
 
 const FAMILIES: BuiltinDef[][] = [
@@ -42,6 +45,9 @@ const FAMILIES: BuiltinDef[][] = [
   encoding,
   crypto,
   net,
+  time,
+  misc,
+  deprecated,
   // --- end builtin family list ---
 ];
 

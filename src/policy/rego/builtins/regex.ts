@@ -101,12 +101,6 @@ export const builtins: BuiltinDef[] = named([
     fn: (args) => matches(compileRegex(str(args, 0)), str(args, 1)),
   },
   {
-    // Deprecated alias kept by OPA for old policies.
-    name: 're_match',
-    arity: 2,
-    fn: (args) => matches(compileRegex(str(args, 0)), str(args, 1)),
-  },
-  {
     name: 'regex.is_valid',
     arity: 1,
     fn: (args) => {

@@ -1,0 +1,352 @@
+/**
+ * Go time layouts ("2006-01-02T15:04:05Z07:00"): formatting and parsing with Go's rules for
+ * std chunks, fractional seconds (.000 fixed, .999 trimmed) and zone offsets.
+ */
+import { daysIn, fromCivil, toCivil, UTC } from './civil';
+import type { Zone } from './civil';
+import { BuiltinError } from './types';
+
+/** Go's predefined layouts, accepted by name as OPA does. */
+export const NAMED_LAYOUTS: ReadonlyMap<string, string> = new Map([
+  ['ANSIC', 'Mon Jan _2 15:04:05 2006'],
+  ['UnixDate', 'Mon Jan _2 15:04:05 MST 2006'],
+  ['RubyDate', 'Mon Jan 02 15:04:05 -0700 2006'],
+  ['RFC822', '02 Jan 06 15:04 MST'],
+  ['RFC822Z', '02 Jan 06 15:04 -0700'],
+  ['RFC850', 'Monday, 02-Jan-06 15:04:05 MST'],
+  ['RFC1123', 'Mon, 02 Jan 2006 15:04:05 MST'],
+  ['RFC1123Z', 'Mon, 02 Jan 2006 15:04:05 -0700'],
+  ['RFC3339', '2006-01-02T15:04:05Z07:00'],
+  ['RFC3339Nano', '2006-01-02T15:04:05.999999999Z07:00'],
+  ['Kitchen', '3:04PM'],
+  ['Stamp', 'Jan _2 15:04:05'],
+  ['StampMilli', 'Jan _2 15:04:05.000'],
+  ['StampMicro', 'Jan _2 15:04:05.000000'],
+  ['StampNano', 'Jan _2 15:04:05.000000000'],
+  ['DateTime', '2006-01-02 15:04:05'],
+  ['DateOnly', '2006-01-02'],
+  ['TimeOnly', '15:04:05'],
+]);
+
+const LONG_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const LONG_DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+export const WEEKDAYS = LONG_DAYS;
+
+type Std =
+  | 'Jan' | 'January' | 'Mon' | 'Monday' | 'MST' | '01' | '02' | '03' | '04' | '05' | '06' | '002'
+  | '15' | '1' | '2006' | '2' | '_2' | '__2' | '3' | '4' | '5' | 'PM' | 'pm'
+  | '-070000' | '-07:00:00' | '-0700' | '-07:00' | '-07'
+  | 'Z070000' | 'Z07:00:00' | 'Z0700' | 'Z07:00' | 'Z07'
+  | 'frac0' | 'frac9';
+
+interface Chunk {
+  literal: string;
+  std?: Std;
+  /** fractional seconds: digit count and separator */
+  digits?: number;
+  sep?: string;
+}
+
+const lowerStart = (s: string, i: number): boolean => i < s.length && s[i] >= 'a' && s[i] <= 'z';
+const isDigit = (s: string, i: number): boolean => i < s.length && s[i] >= '0' && s[i] <= '9';
+
+/** Splits a layout into literal text and std chunks, with Go's nextStdChunk priorities. */
+function chunks(layout: string): Chunk[] {
+  const out: Chunk[] = [];
+  let lit = '';
+  const push = (std: Std, len: number, extra?: Partial<Chunk>): number => {
+    out.push({ literal: lit, std, ...extra });
+    lit = '';
+    return len;
+  };
+  for (let i = 0; i < layout.length; ) {
+    const rest = layout.slice(i);
+    let n = 0;
+    switch (layout[i]) {
+      case 'J':
+        if (rest.startsWith('January')) n = push('January', 7);
+        else if (rest.startsWith('Jan') && !lowerStart(layout, i + 3)) n = push('Jan', 3);
+        break;
+      case 'M':
+        if (rest.startsWith('Monday')) n = push('Monday', 6);
+        else if (rest.startsWith('Mon') && !lowerStart(layout, i + 3)) n = push('Mon', 3);
+        else if (rest.startsWith('MST')) n = push('MST', 3);
+        break;
+      case '0':
+        if (layout[i + 1] >= '1' && layout[i + 1] <= '6') n = push(('0' + layout[i + 1]) as Std, 2);
+        else if (rest.startsWith('002')) n = push('002', 3);
+        break;
+      case '1':
+        n = layout[i + 1] === '5' ? push('15', 2) : push('1', 1);
+        break;
+      case '2':
+        n = rest.startsWith('2006') ? push('2006', 4) : push('2', 1);
+        break;
+      case '_':
+        if (layout[i + 1] === '2') {
+          if (rest.startsWith('_2006')) {
+            lit += '_';
+            n = 1 + push('2006', 4);
+          } else n = push('_2', 2);
+        } else if (rest.startsWith('__2')) n = push('__2', 3);
+        break;
+      case '3':
+      case '4':
+      case '5':
+        n = push(layout[i] as Std, 1);
+        break;
+      case 'P':
+        if (layout[i + 1] === 'M') n = push('PM', 2);
+        break;
+      case 'p':
+        if (layout[i + 1] === 'm') n = push('pm', 2);
+        break;
+      case '-':
+      case 'Z': {
+        const z = layout[i];
+        for (const form of ['070000', '07:00:00', '0700', '07:00', '07']) {
+          if (rest.startsWith(z + form)) {
+            n = push((z + form) as Std, 1 + form.length);
+            break;
+          }
+        }
+        break;
+      }
+      case '.':
+      case ',':
+        if (layout[i + 1] === '0' || layout[i + 1] === '9') {
+          const ch = layout[i + 1];
+          let j = i + 1;
+          while (j < layout.length && layout[j] === ch) j++;
+          if (!isDigit(layout, j)) n = push(ch === '0' ? 'frac0' : 'frac9', j - i, { digits: j - i - 1, sep: layout[i] });
+        }
+        break;
+    }
+    if (n === 0) {
+      lit += layout[i];
+      n = 1;
+    }
+    i += n;
+  }
+  if (lit !== '' || out.length === 0) out.push({ literal: lit });
+  return out;
+}
+
+const layoutCache = new Map<string, Chunk[]>();
+
+function compiled(layout: string): Chunk[] {
+  let c = layoutCache.get(layout);
+  if (!c) {
+    c = chunks(layout);
+    if (layoutCache.size >= 500) layoutCache.delete(layoutCache.keys().next().value as string);
+    layoutCache.set(layout, c);
+  }
+  return c;
+}
+
+const pad = (n: number, w: number, ch = '0'): string => {
+  const s = String(Math.abs(n));
+  return (n < 0 ? '-' : '') + (s.length >= w ? s : ch.repeat(w - s.length) + s);
+};
+
+function formatOffset(offset: number, std: string): string {
+  if (std.startsWith('Z') && offset === 0) return 'Z';
+  const sign = offset < 0 ? '-' : '+';
+  const a = Math.abs(offset);
+  const hh = pad(Math.floor(a / 3600), 2);
+  const mm = pad(Math.floor((a % 3600) / 60), 2);
+  const ss = pad(a % 60, 2);
+  const form = std.slice(1);
+  switch (form) {
+    case '07': return sign + hh;
+    case '0700': return sign + hh + mm;
+    case '07:00': return sign + hh + ':' + mm;
+    case '070000': return sign + hh + mm + ss;
+    default: return sign + hh + ':' + mm + ':' + ss;
+  }
+}
+
+/** Go's Time.Format. */
+export function formatTime(ns: bigint, zone: Zone, layout: string): string {
+  const t = toCivil(ns, zone);
+  let out = '';
+  for (const c of compiled(layout)) {
+    out += c.literal;
+    if (!c.std) continue;
+    switch (c.std) {
+      case 'Jan': out += LONG_MONTHS[t.month - 1].slice(0, 3); break;
+      case 'January': out += LONG_MONTHS[t.month - 1]; break;
+      case 'Mon': out += LONG_DAYS[t.weekday].slice(0, 3); break;
+      case 'Monday': out += LONG_DAYS[t.weekday]; break;
+      case 'MST': out += t.abbrev !== '' ? t.abbrev : formatOffset(t.offset, '-0700'); break;
+      case '01': out += pad(t.month, 2); break;
+      case '1': out += t.month; break;
+      case '02': out += pad(t.day, 2); break;
+      case '2': out += t.day; break;
+      case '_2': out += pad(t.day, 2, ' '); break;
+      case '002': out += pad(t.yearDay, 3); break;
+      case '__2': out += pad(t.yearDay, 3, ' '); break;
+      case '06': out += pad(((t.year % 100) + 100) % 100, 2); break;
+      case '2006': out += pad(t.year, 4); break;
+      case '15': out += pad(t.hour, 2); break;
+      case '3': out += t.hour % 12 === 0 ? 12 : t.hour % 12; break;
+      case '03': out += pad(t.hour % 12 === 0 ? 12 : t.hour % 12, 2); break;
+      case '4': out += t.minute; break;
+      case '04': out += pad(t.minute, 2); break;
+      case '5': out += t.second; break;
+      case '05': out += pad(t.second, 2); break;
+      case 'PM': out += t.hour >= 12 ? 'PM' : 'AM'; break;
+      case 'pm': out += t.hour >= 12 ? 'pm' : 'am'; break;
+      case 'frac0':
+        out += c.sep + pad(t.nanos, 9).slice(0, c.digits);
+        break;
+      case 'frac9': {
+        const digits = pad(t.nanos, 9).slice(0, c.digits).replace(/0+$/, '');
+        if (digits !== '') out += c.sep + digits;
+        break;
+      }
+      default: out += formatOffset(t.offset, c.std);
+    }
+  }
+  return out;
+}
+
+class ParseFailure extends Error {}
+
+/** Go's time.Parse: the result in ns since the epoch; zones without an offset count as UTC. */
+export function parseTime(layout: string, value: string, defaultZone: Zone = UTC): bigint {
+  const fail = (elem: string, rest: string): never => {
+    throw new ParseFailure(`parsing time ${JSON.stringify(value)} as ${JSON.stringify(layout)}: cannot parse ${JSON.stringify(rest)} as ${JSON.stringify(elem)}`);
+  };
+  try {
+    return parse(compiled(layout), value, defaultZone, fail);
+  } catch (e) {
+    if (e instanceof ParseFailure) throw new BuiltinError(e.message);
+    throw e;
+  }
+}
+
+function parse(cs: Chunk[], value: string, defaultZone: Zone, fail: (elem: string, rest: string) => never): bigint {
+  let v = value;
+  let year = 1, month = 1, day = 1, yday = -1, hour = 0, minute = 0, second = 0, nanos = 0;
+  let pmSet = false, amSet = false;
+  let offset: number | undefined;
+  const num = (std: string, fixed: boolean, maxDigits = 2): number => {
+    const m = (fixed ? new RegExp(`^[0-9]{${maxDigits}}`) : new RegExp(`^[0-9]{1,${maxDigits}}`)).exec(v);
+    if (!m) return fail(std, v);
+    v = v.slice(m[0].length);
+    return Number(m[0]);
+  };
+  const lookup = (std: string, names: string[], len?: number): number => {
+    for (let i = 0; i < names.length; i++) {
+      const name = len ? names[i].slice(0, len) : names[i];
+      if (v.slice(0, name.length).toLowerCase() === name.toLowerCase()) {
+        v = v.slice(name.length);
+        return i;
+      }
+    }
+    return fail(std, v);
+  };
+  const fraction = (digits: string): number => Number((digits + '000000000').slice(0, 9));
+  for (let ci = 0; ci < cs.length; ci++) {
+    const c = cs[ci];
+    if (!v.startsWith(c.literal)) fail(c.literal, v);
+    v = v.slice(c.literal.length);
+    if (!c.std) continue;
+    const std = c.std;
+    switch (std) {
+      case '2006': year = num(std, true, 4); break;
+      case '06': { const y = num(std, true, 2); year = y >= 69 ? 1900 + y : 2000 + y; break; }
+      case 'Jan': month = lookup(std, LONG_MONTHS, 3) + 1; break;
+      case 'January': month = lookup(std, LONG_MONTHS) + 1; break;
+      case 'Mon': lookup(std, LONG_DAYS, 3); break;
+      case 'Monday': lookup(std, LONG_DAYS); break;
+      case '01': case '1':
+        month = num(std, std === '01');
+        if (month < 1 || month > 12) throw new ParseFailure(`parsing time ${JSON.stringify(value)}: month out of range`);
+        break;
+      case '_2': if (v[0] === ' ') v = v.slice(1); day = num(std, false); break;
+      case '02': case '2': day = num(std, std === '02'); break;
+      case '__2': v = v.replace(/^ {1,2}/, ''); yday = num(std, false, 3); break;
+      case '002': yday = num(std, true, 3); break;
+      case '15': hour = num(std, false); if (hour > 23) throw new ParseFailure(`parsing time ${JSON.stringify(value)}: hour out of range`); break;
+      case '3': case '03': hour = num(std, std === '03'); if (hour < 1 || hour > 12) throw new ParseFailure(`parsing time ${JSON.stringify(value)}: hour out of range`); break;
+      case '4': case '04': minute = num(std, std === '04'); if (minute > 59) throw new ParseFailure(`parsing time ${JSON.stringify(value)}: minute out of range`); break;
+      case '5': case '05': {
+        second = num(std, std === '05');
+        if (second > 59) throw new ParseFailure(`parsing time ${JSON.stringify(value)}: second out of range`);
+        // A fraction in the value with none in the layout is still taken, as Go does.
+        const next = cs[ci + 1];
+        const layoutHasFrac = next && next.literal === '' && (next.std === 'frac0' || next.std === 'frac9');
+        const m = /^[.,]([0-9]+)/.exec(v);
+        if (m && !layoutHasFrac) {
+          nanos = fraction(m[1]);
+          v = v.slice(m[0].length);
+        }
+        break;
+      }
+      case 'PM': case 'pm': {
+        const p = v.slice(0, 2);
+        if (p === (std === 'PM' ? 'PM' : 'pm')) pmSet = true;
+        else if (p === (std === 'PM' ? 'AM' : 'am')) amSet = true;
+        else fail(std, v);
+        v = v.slice(2);
+        break;
+      }
+      case 'frac0': {
+        const re = new RegExp(`^[.,]([0-9]{${c.digits}})`);
+        const m = re.exec(v);
+        if (!m) fail(c.sep + '0'.repeat(c.digits ?? 0), v);
+        nanos = fraction((m as RegExpExecArray)[1]);
+        v = v.slice((m as RegExpExecArray)[0].length);
+        break;
+      }
+      case 'frac9': {
+        const m = /^[.,]([0-9]+)/.exec(v);
+        if (m) {
+          nanos = fraction(m[1]);
+          v = v.slice(m[0].length);
+        }
+        break;
+      }
+      case 'MST': {
+        if (v.startsWith('UTC')) { offset = 0; v = v.slice(3); break; }
+        const m = /^(?:GMT[+-][0-9]{1,2}|[A-Z]{3,5}|ChST|MeST)/.exec(v);
+        if (!m) fail(std, v);
+        // Go gives an unknown abbreviation a zero offset.
+        offset = 0;
+        v = v.slice((m as RegExpExecArray)[0].length);
+        break;
+      }
+      default: {
+        if (std.startsWith('Z') && v[0] === 'Z') { offset = 0; v = v.slice(1); break; }
+        const form = std.slice(1);
+        const re: Record<string, RegExp> = {
+          '07': /^([+-])([0-9]{2})/,
+          '0700': /^([+-])([0-9]{2})([0-9]{2})/,
+          '07:00': /^([+-])([0-9]{2}):([0-9]{2})/,
+          '070000': /^([+-])([0-9]{2})([0-9]{2})([0-9]{2})/,
+          '07:00:00': /^([+-])([0-9]{2}):([0-9]{2}):([0-9]{2})/,
+        };
+        const m = re[form].exec(v);
+        if (!m) fail(std, v);
+        const mm = m as RegExpExecArray;
+        const secs = Number(mm[2]) * 3600 + Number(mm[3] ?? 0) * 60 + Number(mm[4] ?? 0);
+        offset = mm[1] === '-' ? -secs : secs;
+        v = v.slice(mm[0].length);
+      }
+    }
+  }
+  if (v !== '') throw new ParseFailure(`parsing time ${JSON.stringify(value)}: extra text: ${JSON.stringify(v)}`);
+  if (pmSet && hour < 12) hour += 12;
+  else if (amSet && hour === 12) hour = 0;
+  if (yday >= 0) {
+    const max = daysIn(2, year) === 29 ? 366 : 365;
+    if (yday < 1 || yday > max) throw new ParseFailure(`parsing time ${JSON.stringify(value)}: day-of-year out of range`);
+    month = 1;
+    day = yday;
+  } else if (day < 1 || day > daysIn(month, year)) {
+    throw new ParseFailure(`parsing time ${JSON.stringify(value)}: day out of range`);
+  }
+  return fromCivil(year, month, day, hour, minute, second, nanos, offset ?? defaultZone);
+}
