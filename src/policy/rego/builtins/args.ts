@@ -4,7 +4,7 @@
  */
 import { BuiltinError } from './types';
 import type { BuiltinDef } from './types';
-import { isObject, isSet, RegoSet, typeName } from '../value';
+import { isObject, isSet, RegoSet, sortedSetValues, typeName } from '../value';
 import type { PlainObject, RegoObject, Value } from '../value';
 
 /** "operand N must be T but got U" / "operand N must be one of {T1, T2} but got U". */
@@ -69,11 +69,11 @@ export function set(args: Value[], i: number): RegoSet {
   return v;
 }
 
-/** The elements of an array or set operand (sets in their stored order). */
+/** The elements of an array or set operand; a set's in sorted order, as OPA iterates sets. */
 export function collection(args: Value[], i: number): Value[] {
   const v = args[i];
   if (Array.isArray(v)) return v;
-  if (isSet(v)) return [...v.values()];
+  if (isSet(v)) return sortedSetValues(v);
   throw typeError(i + 1, v, 'array', 'set');
 }
 

@@ -1,10 +1,13 @@
 /** walk (a relation over every [path, value] of a document), trace and opa.runtime. */
 import { named, str } from './args';
 import type { BuiltinDef } from './types';
-import { isObject, isSet, makeObject, objectEntries } from '../value';
+import { compareValues, isObject, isSet, makeObject, objectEntries, sortedSetValues } from '../value';
 import type { Value } from '../value';
 
-/** Pre-order [path, value] pairs: the root (path []) first, then each child in turn, as OPA's walk. */
+/**
+ * Pre-order [path, value] pairs: the root (path []) first, then each child in turn, keys and set
+ * members in sorted order as OPA iterates them.
+ */
 export function walkPairs(root: Value): Value[] {
   const out: Value[] = [];
   const path: Value[] = [];
@@ -17,13 +20,15 @@ export function walkPairs(root: Value): Value[] {
         path.pop();
       }
     } else if (isSet(v)) {
-      for (const x of v.values()) {
+      for (const x of sortedSetValues(v)) {
         path.push(x);
         visit(x);
         path.pop();
       }
     } else if (isObject(v)) {
-      for (const [k, x] of objectEntries(v)) {
+      const entries = objectEntries(v);
+      entries.sort((a, b) => compareValues(a[0], b[0]));
+      for (const [k, x] of entries) {
         path.push(k);
         visit(x);
         path.pop();

@@ -17,7 +17,9 @@ const INT64_MAX = 2n ** 63n;
 
 function toGoArg(v: Value): GoArg {
   if (typeof v === 'number') {
-    if (Number.isInteger(v)) return { kind: 'int', v: BigInt(v) };
+    // OPA hands integers to Go as int or *big.Int; a number whose text is exponent form
+    // (JS writes ≥ 1e21 that way) fails both conversions and becomes a float64.
+    if (Number.isInteger(v) && Math.abs(v) < 1e21) return { kind: 'int', v: BigInt(v) };
     return { kind: 'float64', v };
   }
   if (typeof v === 'string') return { kind: 'string', v };
@@ -239,30 +241,28 @@ export function goSprintf(format: string, values: Value[]): string {
       else if (c === '0') spec.zero = !spec.minus;
       else break;
     }
-    const argIndex = (): boolean => {
-      if (format[i] !== '[') return true;
+    let badIndex = false;
+    // "%[n]" picks argument n (1-based) for what follows; a bad index poisons this verb.
+    const argIndex = (): void => {
+      if (format[i] !== '[') return;
+      reordered = true;
       const close = format.indexOf(']', i);
       const idx = close < 0 ? NaN : Number(format.slice(i + 1, close));
-      if (!Number.isInteger(idx) || idx < 1 || idx > args.length) {
-        i = close < 0 ? n : close + 1;
-        return false;
-      }
-      argNum = idx - 1;
-      reordered = true;
-      i = close + 1;
-      return true;
+      if (!Number.isInteger(idx) || idx < 1 || idx > args.length) badIndex = true;
+      else argNum = idx - 1;
+      i = close < 0 ? n : close + 1;
     };
-    let goodIndex = argIndex();
+    argIndex();
     // width
     if (format[i] === '*') {
       i++;
-      const a = args[argNum++];
+      const a = badIndex ? undefined : args[argNum++];
       if (a && a.kind === 'int') {
         let w = Number(a.v);
         if (w < 0) { spec.minus = true; w = -w; }
         spec.width = w;
-      } else out += '%!(BADWIDTH)';
-      goodIndex = goodIndex && argIndex();
+      } else if (!badIndex) out += '%!(BADWIDTH)';
+      argIndex();
     } else {
       const m = /^[0-9]+/.exec(format.slice(i, i + 8));
       if (m) { spec.width = Number(m[0]); i += m[0].length; }
@@ -270,25 +270,25 @@ export function goSprintf(format: string, values: Value[]): string {
     // precision
     if (format[i] === '.') {
       i++;
-      goodIndex = goodIndex && argIndex();
+      argIndex();
       if (format[i] === '*') {
         i++;
-        const a = args[argNum++];
+        const a = badIndex ? undefined : args[argNum++];
         if (a && a.kind === 'int' && a.v >= 0n) spec.prec = Number(a.v);
-        else out += '%!(BADPREC)';
-        goodIndex = goodIndex && argIndex();
+        else if (!badIndex) out += '%!(BADPREC)';
+        argIndex();
       } else {
         const m = /^[0-9]+/.exec(format.slice(i, i + 8));
         spec.prec = m ? Number(m[0]) : 0;
         if (m) i += m[0].length;
       }
     }
-    if (!goodIndex) goodIndex = argIndex();
+    argIndex();
     if (i >= n) { out += '%!(NOVERB)'; break; }
     const verb = String.fromCodePoint(format.codePointAt(i) as number);
     i += verb.length;
     if (verb === '%') { out += '%'; continue; }
-    if (!goodIndex) { out += `%!${verb}(BADINDEX)`; continue; }
+    if (badIndex) { out += `%!${verb}(BADINDEX)`; continue; }
     if (argNum >= args.length) { out += `%!${verb}(MISSING)`; continue; }
     out += formatOne(verb, args[argNum++], spec);
   }
