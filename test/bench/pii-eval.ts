@@ -4,7 +4,10 @@
  * entity type, language and domain, the hard-negative intact rate per kind and
  * the worst misses / false positives to guide tuning.
  *
- *   npm run pii:eval -- [--json FILE] [--examples N] [--type TYPE] [--dataset FILE]
+ *   npm run pii:eval -- [--json FILE] [--examples N] [--type TYPE] [--dataset FILE] [--floors]
+ *
+ * `--floors` prints the measured values truncated to 0.1 percentage point in the shape of the FLOORS
+ * constant of test/unit/pii-eval/quality.test.ts, for ratcheting after the engine improves.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,13 +16,14 @@ import { evaluate, loadDataset, type EvalReport, type ErrorCase, type Scores } f
 
 interface Args {
   json?: string;
+  floors: boolean;
   examples: number;
   type?: string;
   dataset: string;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { examples: 4, dataset: join(__dirname, '../fixtures/pii-eval/dataset.jsonl') };
+  const args: Args = { floors: false, examples: 4, dataset: join(__dirname, '../fixtures/pii-eval/dataset.jsonl') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -31,8 +35,9 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === '--examples') args.examples = Number(value());
     else if (a === '--type') args.type = value();
     else if (a === '--dataset') args.dataset = value();
+    else if (a === '--floors') args.floors = true;
     else if (a === '--help' || a === '-h') {
-      console.log('usage: pii-eval [--json FILE] [--examples N] [--type TYPE] [--dataset FILE]');
+      console.log('usage: pii-eval [--json FILE] [--examples N] [--type TYPE] [--dataset FILE] [--floors]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -76,6 +81,21 @@ function printErrors(report: EvalReport, perType: number, only?: string): void {
   }
 }
 
+/** Truncate (never round up) to 0.1 percentage point, so a floor never exceeds the measured value. */
+const floor3 = (x: number): number => Math.floor(x * 1000 + 1e-9) / 1000;
+
+function printFloors(report: EvalReport): void {
+  const pick = (rows: Record<string, Scores>, field: 'f1' | 'recall' = 'f1'): string =>
+    Object.entries(rows).map(([k, s]) => `${k}: ${floor3(s[field])}`).join(', ');
+  const o = report.overall;
+  console.log('\nRatchet floors (paste into FLOORS in test/unit/pii-eval/quality.test.ts):');
+  console.log(`  overall: { precision: ${floor3(o.precision)}, recall: ${floor3(o.recall)}, f1: ${floor3(o.f1)} },`);
+  console.log(`  negativesIntact: ${floor3(report.negativesOverall.rate)},`);
+  console.log(`  typeRecall: { ${pick(report.byType, 'recall')} },`);
+  console.log(`  typeF1: { ${pick(report.byType)} },`);
+  console.log(`  langF1: { ${pick(report.byLang)} },`);
+}
+
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const docs = loadDataset(args.dataset, (p) => readFileSync(p, 'utf8'));
@@ -98,6 +118,7 @@ function main(): void {
     console.log(`  ${kind.padEnd(26)} ${pct(s.rate)}  (${s.intact}/${s.total})`);
   }
   printErrors(report, args.examples, args.type);
+  if (args.floors) printFloors(report);
   if (args.json) {
     const { errors, ...numbers } = report;
     writeFileSync(args.json, JSON.stringify({ ...numbers, errorCount: errors.length }, null, 2) + '\n');
