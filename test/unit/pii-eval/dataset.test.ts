@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ENTITY_CHECKS, NEGATIVE_CHECKS } from '../../fixtures/pii-eval/lib/validate';
 import { NEGATIVE_KINDS } from '../../fixtures/pii-eval/lib/negatives';
 import type { EvalDoc } from '../../fixtures/pii-eval/lib/types';
+import { buildDataset, serialize } from '../../fixtures/pii-eval/generate';
 
 const DATASET = join(__dirname, '../../fixtures/pii-eval/dataset.jsonl');
 const docs: EvalDoc[] = readFileSync(DATASET, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as EvalDoc);
@@ -108,4 +109,8 @@ describe('PII evaluation set', () => {
     }
     expect(problems).toEqual([]);
   });
+
+  it('is exactly what the seeded generator produces (no hand edits to dataset.jsonl)', () => {
+    expect(serialize(buildDataset()) === readFileSync(DATASET, 'utf8')).toBe(true);
+  }, 120_000);
 });
