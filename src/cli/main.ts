@@ -10,6 +10,7 @@ import { registerMockCommands } from './commands/mock';
 import { registerOpsCommands } from './commands/ops';
 import { registerKeysCommands } from './commands/keys';
 import { registerPiiCommands } from './commands/pii';
+import { registerTenantCommands } from './commands/tenants';
 // --- end command registrars ---
 
 const registrars: CommandRegistrar[] = [
@@ -19,6 +20,7 @@ const registrars: CommandRegistrar[] = [
   registerOpsCommands,
   registerKeysCommands,
   registerPiiCommands,
+  registerTenantCommands,
   // --- end registrar list ---
 ];
 

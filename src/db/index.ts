@@ -2,7 +2,7 @@
 export { createPool, ensureDatabase, dropDatabase, type Pool } from './pool';
 export { migrate, DEFAULT_MIGRATIONS_DIR, type MigrationResult } from './migrate';
 export { createRedis, createSubscriber, type Redis } from './redis';
-export { upsertOrganisation, upsertWorkspace, findWorkspace, type Organisation, type Workspace } from './repositories/tenants';
+export { upsertOrganisation, upsertWorkspace, findWorkspace, findOrganisation, listWorkspaces, type Organisation, type Workspace } from './repositories/tenants';
 export {
   findKeyByLookupId, insertKey, listKeys, revokeKey, touchKeys,
   type ApiKeyRecord, type ApiKeyListing, type InsertKeyInput,

@@ -4,13 +4,13 @@ import { createPool, migrate, type Pool } from '../../src/db';
 import { upsertCatalog, type CatalogEndpointSpec } from '../../src/catalog';
 import { demoCatalogSpecs } from '../../src/providers';
 import { startGateway, type Gateway } from '../../src/server';
-import { startMockProvider } from '../../src/mock';
+import { startMockProvider, type MockProvider } from '../../src/mock';
 import { seedDemo } from '../../src/cli/demo-seed';
 import { TEST_REDIS_URL, createTestDatabase, uniqueRedisPrefix } from './database';
 
 export interface TestStack {
   gateway: Gateway;
-  mock: { url: string; close(): Promise<void> };
+  mock: MockProvider;
   apiKey: string;
   pool: Pool;
   config: GatewayConfig;

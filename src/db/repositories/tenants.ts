@@ -40,3 +40,16 @@ export async function findWorkspace(pool: Pool, ref: string): Promise<Workspace>
   const r = rows[0];
   return { id: r.id, orgId: r.org_id, orgSlug: r.org_slug, slug: r.slug, name: r.name };
 }
+
+export async function findOrganisation(pool: Pool, slug: string): Promise<Organisation> {
+  const { rows } = await pool.query<Organisation>('SELECT id, slug, name FROM organisations WHERE slug = $1', [slug]);
+  if (rows.length === 0) throw new Error(`organisation "${slug}" not found`);
+  return rows[0];
+}
+
+export async function listWorkspaces(pool: Pool, orgSlug?: string): Promise<Workspace[]> {
+  const { rows } = await pool.query(
+    `SELECT w.id, w.org_id, o.slug AS org_slug, w.slug, w.name FROM workspaces w JOIN organisations o ON o.id = w.org_id
+      WHERE ($1::text IS NULL OR o.slug = $1) ORDER BY o.slug, w.slug`, [orgSlug ?? null]);
+  return rows.map((r) => ({ id: r.id, orgId: r.org_id, orgSlug: r.org_slug, slug: r.slug, name: r.name }));
+}
