@@ -37,6 +37,16 @@ export class RegoObject {
   set(key: Value, value: Value): void {
     this.map.set(canonicalKey(key), [key, value]);
   }
+  /** Entries in OPA's order (sorted by key), cached. */
+  sorted(): [Value, Value][] {
+    if (this.sortedCache === null || this.sortedCache.length !== this.map.size) {
+      const out = [...this.map.values()];
+      if (out.length > 1) out.sort((a, b) => compareValues(a[0], b[0]));
+      this.sortedCache = out;
+    }
+    return this.sortedCache;
+  }
+  private sortedCache: [Value, Value][] | null = null;
 }
 
 /** A Rego set. Elements are keyed by `canonicalKey(element)`. */
@@ -56,9 +66,19 @@ export class RegoSet {
   add(v: Value): void {
     this.map.set(canonicalKey(v), v);
   }
+  /** Elements in OPA's order (sorted), cached until the next add. */
   values(): IterableIterator<Value> {
-    return this.map.values();
+    return this.sorted()[Symbol.iterator]();
   }
+  sorted(): Value[] {
+    if (this.sortedCache === null || this.sortedCache.length !== this.map.size) {
+      const out = [...this.map.values()];
+      if (out.length > 1) out.sort(compareValues);
+      this.sortedCache = out;
+    }
+    return this.sortedCache;
+  }
+  private sortedCache: Value[] | null = null;
 }
 
 /** Sentinel-free classification helpers. */
@@ -90,18 +110,29 @@ export function objectSize(o: PlainObject | RegoObject): number {
   return n;
 }
 
-export function objectEntries(o: PlainObject | RegoObject): [Value, Value][] {
-  if (o instanceof RegoObject) return [...o.map.values()];
-  const out: [Value, Value][] = [];
-  for (const k in o) if (hasOwn.call(o, k)) out.push([k, o[k]]);
-  return out;
+const sortedKeyCache = new WeakMap<object, string[]>();
+
+/** Keys of a string-keyed object in OPA's order (sorted by code point), cached per object. */
+export function sortedPlainKeys(o: PlainObject): string[] {
+  let keys = sortedKeyCache.get(o);
+  if (keys === undefined) {
+    keys = Object.keys(o);
+    if (keys.length > 1) keys.sort(compareStrings);
+    sortedKeyCache.set(o, keys);
+  }
+  return keys;
 }
 
+/** Entries in OPA's order (sorted by key). */
+export function objectEntries(o: PlainObject | RegoObject): [Value, Value][] {
+  if (o instanceof RegoObject) return o.sorted().slice();
+  return sortedPlainKeys(o).map((k) => [k, o[k]]);
+}
+
+/** Keys in OPA's order (sorted). */
 export function objectKeys(o: PlainObject | RegoObject): Value[] {
-  if (o instanceof RegoObject) return [...o.map.values()].map((e) => e[0]);
-  const out: Value[] = [];
-  for (const k in o) if (hasOwn.call(o, k)) out.push(k);
-  return out;
+  if (o instanceof RegoObject) return o.sorted().map((e) => e[0]);
+  return sortedPlainKeys(o).slice();
 }
 
 /** Builds an object: a plain object when all keys are strings, else a RegoObject. Later keys win. */

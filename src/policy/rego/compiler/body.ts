@@ -5,7 +5,7 @@
 import { EvalCtx, FnOverride, Frame, Step } from '../eval/context';
 import { formatPrintArg, iterate, setPath, tick } from '../eval/ops';
 import type { Expr, Term } from '../syntax/ast';
-import { Value, isObject } from '../value';
+import { Value, isObject, objectGet } from '../value';
 import { Scope, Unsafe } from './scope';
 import { Env, TermPlanner, Wrap, cloneEnv, compose, visitTerm } from './terms';
 
@@ -25,40 +25,58 @@ export class Planner extends TermPlanner {
 
   /** Declares the variables of a body in `scope`: := / some declare locally; other unknown names too. */
   declareBodyVars(exprs: Expr[], scope: Scope, extra: Term[] = []): void {
-    const normal = (t: Term): void =>
+    // Names used in this scope so far: declaring one of them afterwards (some x / x :=) is an error, as in OPA.
+    const seen = new Set<string>();
+    const v1 = this.info.module.regoV1;
+    const checkShadow = (n: string, e: Expr): void => {
+      if (v1 && (n === 'input' || n === 'data')) throw this.issue('rego_compile_error', `${n} cannot be shadowed`, e.loc);
+      if (seen.has(n)) throw this.issue('rego_compile_error', `var ${n} referenced above`, e.loc);
+    };
+    const normal = (t: Term, track: boolean): void =>
       visitTerm(t, (n) => {
-        if (n === '_' || scope.lookup(n) !== undefined || this.isGlobalName(n)) return;
+        if (n === '_') return;
+        if (track && scope.vars.has(n)) seen.add(n);
+        if (scope.lookup(n) !== undefined || this.isGlobalName(n)) return;
         scope.declare(n);
-      }, () => undefined);
-    const local = (t: Term): void =>
+        if (track) seen.add(n);
+      }, null);
+    const local = (t: Term, e: Expr): void =>
       visitTerm(t, (n) => {
-        if (n !== '_') scope.declare(n);
-      }, () => undefined);
-    for (const t of extra) normal(t);
+        if (n === '_') return;
+        checkShadow(n, e);
+        scope.declare(n);
+      }, null);
     for (const e of exprs) {
       const b = e.body;
       switch (b.kind) {
-        case 'some': b.vars.forEach(local); break;
+        case 'some': b.vars.forEach((v) => local(v, e)); break;
         case 'somein':
-          if (b.key) local(b.key);
-          local(b.value);
-          normal(b.coll);
+          normal(b.coll, true);
+          if (b.key) local(b.key, e);
+          local(b.value, e);
           break;
-        case 'assign':
-          visitTerm(b.left, (n) => {
+        case 'assign': {
+          const l = b.left;
+          if (l.type !== 'var' && l.type !== 'array' && l.type !== 'object') {
+            throw this.issue('rego_compile_error', 'assignment operator := requires left-hand side to have bindable variables', e.loc);
+          }
+          normal(b.right, true);
+          visitTerm(l, (n) => {
             if (n === '_') return;
             if (scope.assigned.has(n)) throw this.issue('rego_compile_error', `var ${n} assigned above`, e.loc);
+            checkShadow(n, e);
             scope.assigned.add(n);
             scope.declare(n);
-          }, () => undefined);
-          normal(b.right);
+          }, null);
           break;
-        case 'unify': normal(b.left); normal(b.right); break;
-        case 'term': normal(b.term); break;
-        case 'every': normal(b.coll); break;
+        }
+        case 'unify': normal(b.left, true); normal(b.right, true); break;
+        case 'term': normal(b.term, true); break;
+        case 'every': normal(b.coll, true); break;
       }
-      for (const w of e.withs) normal(w.value);
+      for (const w of e.withs) normal(w.value, true);
     }
+    for (const t of extra) normal(t, false);
   }
 
   planBody(exprs: Expr[], env: Env, final: (env: Env) => Step): Step {
@@ -98,7 +116,7 @@ export class Planner extends TermPlanner {
         return (next) => next;
       case 'term': {
         const slot = this.valueSlots?.get(e);
-        const isCallWithOutput = b.term.type === 'call' && (this.fnName(b.term.fn) === 'print' || b.term.args.length !== this.resolveFunction(b.term.fn, env).arity);
+        const isCallWithOutput = b.term.type === 'call' && (this.fnName(b.term.fn) === 'print' || (this.fnName(b.term.fn) === 'set' && b.term.args.length === 0 ? false : b.term.args.length !== this.resolveFunction(b.term.fn, env, b.term.infix).arity));
         if (slot !== undefined && !isCallWithOutput) {
           const vp = this.planValue(b.term, env);
           const get = vp.get;
@@ -163,7 +181,8 @@ export class Planner extends TermPlanner {
     if (t.type === 'call') {
       const name = this.fnName(t.fn);
       if (name === 'print') return this.planPrint(t.args, env);
-      const r = this.resolveFunction(t.fn, env);
+      if (name === 'set' && t.args.length === 0) return this.planTermExprValue(t, env);
+      const r = this.resolveFunction(t.fn, env, t.infix);
       if (r.arity >= 0 && t.args.length === r.arity + 1 && !(r.kind === 'builtin' && r.def.relation)) {
         const args = this.planArgs(t.args.slice(0, -1), env);
         const call = this.callImpl(r, t.loc);
@@ -178,6 +197,10 @@ export class Planner extends TermPlanner {
         return this.matchWrap(vp.pre, vp.get, m.pre, m.match, m.binds);
       }
     }
+    return this.planTermExprValue(t, env);
+  }
+
+  private planTermExprValue(t: Term, env: Env): Wrap {
     const vp = this.planValue(t, env);
     const get = vp.get;
     return (next) =>
@@ -227,6 +250,19 @@ export class Planner extends TermPlanner {
   }
 
   private planUnify(l: Term, r: Term, env: Env): Wrap {
+    if (l.type === 'array' && r.type === 'array' && l.items.length !== r.items.length) {
+      throw this.issue('rego_type_error', `mismatch in number of array elements: ${l.items.length} and ${r.items.length}`, l.loc);
+    }
+    if ((l.type === 'array' && r.type === 'object') || (l.type === 'object' && r.type === 'array')) {
+      throw this.issue('rego_type_error', 'incompatible destructuring patterns: array and object', l.loc);
+    }
+    if (l.type === 'object' && r.type === 'object') {
+      const lk = l.entries.map(([k]) => (k.type === 'string' ? k.value : null));
+      const rk = r.entries.map(([k]) => (k.type === 'string' ? k.value : null));
+      if (!lk.includes(null) && !rk.includes(null) && (lk.length !== rk.length || lk.some((k) => !rk.includes(k)))) {
+        throw this.issue('rego_type_error', `object keys mismatch: [${lk.join(', ')}] and [${rk.join(', ')}]`, l.loc);
+      }
+    }
     for (const [a, b] of [[l, r], [r, l]] as const) {
       const trial = cloneEnv(env);
       try {
@@ -254,7 +290,7 @@ export class Planner extends TermPlanner {
       }
     }
     const names: string[] = [];
-    for (const t of [l, r]) visitTerm(t, (n) => { const s = env.scope.lookup(n); if (s !== undefined && !env.bound.has(s)) names.push(n); }, () => undefined);
+    for (const t of [l, r]) visitTerm(t, (n) => { const s = env.scope.lookup(n); if (s !== undefined && !env.bound.has(s)) names.push(n); }, null);
     throw new Unsafe(names.length ? names : ['_'], l.loc);
   }
 
@@ -315,7 +351,7 @@ export class Planner extends TermPlanner {
     return (next) =>
       compose(c.pre, (f) => {
         const coll = cget(f);
-        if (coll === undefined) return false;
+        if (coll === undefined || coll === null || typeof coll !== 'object') return false;
         const failed = iterate(coll, f, (k, v) => {
           if (kslot >= 0) f.slots[kslot] = k;
           if (vslot >= 0) f.slots[vslot] = v;
@@ -332,19 +368,27 @@ export class Planner extends TermPlanner {
   // ------------------------------------------------------------------ with
 
   private withTarget(t: Term, env: Env): WithTarget {
-    const name = this.fnName(t);
-    if (name !== null) {
-      const parts = name.split('.');
-      if (parts[0] === 'input') return { kind: 'input', path: parts.slice(1), key: '' };
-      if (parts[0] === 'data') {
-        const node = this.tree.node(parts.slice(1), false);
-        if (node?.group?.kind === 'function') return { kind: 'fn', path: [], key: node.group.name };
-        return { kind: 'data', path: parts.slice(1), key: '' };
+    const segs = constSegments(t);
+    if (!segs) throw this.issue('rego_type_error', 'with target must be a reference to input, data or a function', t.loc);
+    const head = segs[0];
+    let path: string[] | null = null;
+    if (head === 'input') return { kind: 'input', path: segs.slice(1), key: '' };
+    if (head === 'data') path = segs.slice(1);
+    else if (env.scope.lookup(head) === undefined && (this.info.ruleNames.has(head) || this.info.imports.has(head))) {
+      const g = this.expandGlobal(head, t.loc);
+      const prefix = g ? constSegments({ type: 'ref', head: { type: 'var', name: 'x', loc: t.loc }, path: g.segs, loc: t.loc }) : null;
+      if (g && prefix) {
+        if (g.root === 'input') return { kind: 'input', path: [...prefix.slice(1), ...segs.slice(1)], key: '' };
+        path = [...prefix.slice(1), ...segs.slice(1)];
       }
-      const r = this.resolveFunction(t, env);
-      return { kind: 'fn', path: [], key: r.key };
     }
-    throw this.issue('rego_type_error', 'with target must be a reference to input, data or a function', t.loc);
+    if (path) {
+      const node = this.tree.node(path, false);
+      if (node?.group?.kind === 'function') return { kind: 'fn', path: [], key: node.group.name };
+      return { kind: 'data', path, key: '' };
+    }
+    const r = this.resolveFunction(t, env);
+    return { kind: 'fn', path: [], key: r.key };
   }
 
   private planWith(e: Expr, env: Env): Wrap {
@@ -438,7 +482,17 @@ export class Planner extends TermPlanner {
 }
 
 function lookupKey(o: Value, k: string): Value | undefined {
-  if (!isObject(o)) return undefined;
-  const r = Object.prototype.hasOwnProperty.call(o, k) ? (o as Record<string, Value>)[k] : undefined;
-  return r;
+  return isObject(o) ? objectGet(o, k) : undefined;
+}
+
+/** ['a', 'b', 'c'] for a.b["c"]; null when a segment is not a constant string. */
+function constSegments(t: Term): string[] | null {
+  if (t.type === 'var') return [t.name];
+  if (t.type !== 'ref' || t.head.type !== 'var') return null;
+  const out = [t.head.name];
+  for (const p of t.path) {
+    if (p.type !== 'string') return null;
+    out.push(p.value);
+  }
+  return out;
 }

@@ -2,11 +2,18 @@
 import { EvalCtx, EvalError, Frame, IN_PROGRESS, NOT_COMPUTED, Step } from '../eval/context';
 import { conflict, tick } from '../eval/ops';
 import type { Expr, Loc, Term } from '../syntax/ast';
-import { RegoObject, RegoSet, Value, makeObject, valueEquals } from '../value';
+import { RegoObject, RegoSet, Value, canonicalKey, makeObject, valueEquals } from '../value';
 import { Planner } from './body';
 import { CompileIssue, Scope, SlotAllocator, Unsafe } from './scope';
-import { Env, compose } from './terms';
+import { Env, compose, visitTerm } from './terms';
 import { RuleDef, RuleGroup } from './tree';
+
+/** A default value: constant, or computed per evaluation (e.g. a comprehension). */
+type Default = Value | ((ctx: EvalCtx) => Value | undefined);
+
+function defaultValue(d: Default | undefined, ctx: EvalCtx): Value | undefined {
+  return typeof d === 'function' ? d(ctx) : d;
+}
 
 interface Holder {
   found: boolean;
@@ -32,7 +39,7 @@ function insertPath(t: Tree, keys: Value[], value: Value, loc: Loc): void {
   let node = t;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
-    const ck = typeof k === 'string' ? k : '\u0000' + JSON.stringify(k);
+    const ck = canonicalKey(k);
     const e = node.get(ck);
     if (i === keys.length - 1) {
       if (e === undefined) node.set(ck, [k, value]);
@@ -55,6 +62,21 @@ function finishTree(t: Tree): Value {
 function unsafeIssue(u: Unsafe): CompileIssue {
   const names = [...new Set(u.names)].filter((n) => n !== '_');
   return new CompileIssue('rego_unsafe_var_error', names.length ? `var ${names.join(', ')} is unsafe` : 'expression is unsafe', u.loc);
+}
+
+/** Default values must be constants (comprehensions allowed): no refs, calls or variables. */
+function checkDefaultValue(t: Term): void {
+  const bad = (what: string): never => {
+    throw new CompileIssue('rego_type_error', `invalid ${what} in default value: default values must be constants`, t.loc);
+  };
+  switch (t.type) {
+    case 'ref': return bad('reference');
+    case 'call': return bad(t.infix ? 'expression' : 'call');
+    case 'var': return bad('variable');
+    case 'array': case 'set': t.items.forEach(checkDefaultValue); return;
+    case 'object': for (const [k, v] of t.entries) { checkDefaultValue(k); checkDefaultValue(v); } return;
+    default: return;
+  }
 }
 
 export class RuleCompiler {
@@ -92,12 +114,17 @@ export class RuleCompiler {
     }
   }
 
-  private compileDefault(g: RuleGroup, d: RuleDef): Value {
+  private compileDefault(g: RuleGroup, d: RuleDef): Default {
+    checkDefaultValue(d.rule.value!);
     return this.withInfo(d, () => {
       const env: Env = { scope: new Scope(null, new SlotAllocator()), bound: new Set() };
+      this.p.declareBodyVars([], env.scope, [d.rule.value!]);
       const vp = this.p.planValue(d.rule.value!, env);
-      if (!vp.konst) throw new CompileIssue('rego_type_error', `default rule ${g.name} value must be a constant`, d.rule.loc);
-      return vp.konst.v;
+      if (vp.konst) return vp.konst.v;
+      if (vp.pre.length) throw new CompileIssue('rego_type_error', `default rule ${g.name} value must not iterate`, d.rule.loc);
+      const size = env.scope.slots.size;
+      const get = vp.get;
+      return (ctx: EvalCtx) => get(new Frame(ctx, size));
     });
   }
 
@@ -116,7 +143,8 @@ export class RuleCompiler {
     const headTerms: Term[] = [...(r.args ?? []), ...d.dynSegs];
     if (value) headTerms.push(value);
     if (r.key) headTerms.push(r.key);
-    this.p.declareBodyVars([], scope, r.args ?? []);
+    // Function arguments are always local variables (they shadow rules of the same name).
+    for (const a of r.args ?? []) visitTerm(a, (n) => { if (n !== '_') { scope.declare(n); scope.assigned.add(n); } }, null);
     this.p.declareBodyVars(body, scope, headTerms);
     const env: Env = { scope, bound: new Set() };
     // Function arguments are matched against the call's values first.
@@ -138,16 +166,19 @@ export class RuleCompiler {
     const step = this.p.planBody(body, env, (e) => {
       if (kind === 'multi') {
         const k = this.p.planValue(r.key!, e);
+        // A constant element: one solution is enough (OPA's early exit).
+        const stop = k.konst !== undefined;
         return compose(k.pre, (f) => {
           const v = k.get(f);
           if (v !== undefined) (f.out as RegoSet).add(v);
-          return false;
+          return stop;
         });
       }
       if (g.dynamic) {
         const keys = d.dynSegs.map((s) => this.p.planValue(s, e));
         const vp = value ? this.p.planValue(value, e) : null;
         const pre = [...keys.flatMap((k) => k.pre), ...(vp?.pre ?? [])];
+        const stop = keys.every((k) => k.konst !== undefined) && (vp === null || vp.konst !== undefined);
         return compose(pre, (f) => {
           const ks: Value[] = [];
           for (const k of keys) {
@@ -158,7 +189,7 @@ export class RuleCompiler {
           const v = vp ? vp.get(f) : true;
           if (v === undefined) return false;
           insertPath(f.out as Tree, ks, v, loc);
-          return false;
+          return stop;
         });
       }
       const vp = value ? this.p.planValue(value, e) : { pre: [], get: () => true as Value, konst: { v: true as Value } };
@@ -209,7 +240,7 @@ export class RuleCompiler {
     }
   }
 
-  private installSingle(g: RuleGroup, defs: Clause[][], dflt: Value | undefined): void {
+  private installSingle(g: RuleGroup, defs: Clause[][], dflt: Default | undefined): void {
     const allKonst = defs.every((cs) => cs.every((c) => c.konst));
     const loc = g.defs[0]?.rule.loc;
     g.evaluate = (ctx) =>
@@ -230,7 +261,7 @@ export class RuleCompiler {
             continue;
           }
         }
-        return found ? value : dflt;
+        return found ? value : defaultValue(dflt, ctx);
       });
   }
 
@@ -265,7 +296,7 @@ export class RuleCompiler {
       });
   }
 
-  private installFunction(g: RuleGroup, defs: Clause[][], dflt: Value | undefined): void {
+  private installFunction(g: RuleGroup, defs: Clause[][], dflt: Default | undefined): void {
     const loc = g.defs[0]?.rule.loc;
     g.call = (ctx, args) => {
       let found = false;
@@ -280,7 +311,7 @@ export class RuleCompiler {
           value = v;
         }
       }
-      return found ? value : dflt;
+      return found ? value : defaultValue(dflt, ctx);
     };
   }
 }

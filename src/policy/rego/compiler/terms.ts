@@ -10,12 +10,15 @@ import { EvalCtx, EvalError, Frame, Getter, IN_PROGRESS, NOT_COMPUTED, Step } fr
 import { iterate, lookup, lookupPath, tick } from '../eval/ops';
 import type { Expr, Loc, Term } from '../syntax/ast';
 import {
-  PlainObject, RegoObject, RegoSet, Value, emptyObject, isObject, makeObject, objectGet, objectSize, valueEquals,
+  PlainObject, RegoObject, RegoSet, Value, canonicalKey, emptyObject, isObject, makeObject, objectGet, objectSize, valueEquals,
 } from '../value';
 import { CompileIssue, Scope, Unsafe } from './scope';
 import { DataNode, ModuleInfo, RuleGroup, RuleTree } from './tree';
 
 export type Wrap = (next: Step) => Step;
+
+/** Builtins removed from Rego v1. */
+const DEPRECATED = new Set(['any', 'all', 're_match', 'net.cidr_overlap', 'set_diff', 'cast_array', 'cast_set', 'cast_string', 'cast_boolean', 'cast_null', 'cast_object']);
 export interface ValuePlan {
   pre: Wrap[];
   get: Getter;
@@ -67,7 +70,7 @@ export function materialize(ctx: EvalCtx, node: DataNode): Value {
   let allStrings = true;
   const put = (k: Value, v: Value): void => {
     if (typeof k !== 'string') allStrings = false;
-    entries.set(typeof k === 'string' ? k : '\u0000' + JSON.stringify(k), [k, v]);
+    entries.set(canonicalKey(k), [k, v]);
   };
   if (base !== undefined && isObject(base)) {
     if (base instanceof RegoObject) for (const [k, v] of base.map.values()) put(k, v);
@@ -132,6 +135,9 @@ export abstract class TermPlanner {
   protected expandGlobal(name: string, loc: Loc): { root: 'input' | 'data'; segs: Term[] } | null {
     if (name === 'input') return { root: 'input', segs: [] };
     if (name === 'data') return { root: 'data', segs: [] };
+    if (this.info.ruleNames.has(name)) {
+      return { root: 'data', segs: [...this.info.module.pkg, name].map((s) => ({ type: 'string', value: s, loc }) as Term) };
+    }
     const imp = this.info.imports.get(name);
     if (imp) {
       const head = imp.type === 'ref' ? imp.head : imp;
@@ -288,9 +294,10 @@ export abstract class TermPlanner {
     const g = node.group;
     let base: ValuePlan;
     if (g && g.kind === 'function') {
-      throw this.issue('rego_type_error', `function ${g.name} used as a value (call it with arguments)`, loc);
-    }
-    if (g && node.children.size === 0) {
+      if (g.arity !== 0) throw this.issue('rego_type_error', `function ${g.name} used as a value (call it with arguments)`, loc);
+      this.addDep(g);
+      base = { pre: [], get: (f) => g.call(f.ctx, []) };
+    } else if (g && node.children.size === 0) {
       this.addDep(g);
       base = { pre: [], get: (f) => evalGroup(f.ctx, g) };
     } else if (!missing && node.hasRules()) {
@@ -474,8 +481,12 @@ export abstract class TermPlanner {
     return null;
   }
 
-  resolveFunction(fn: Term, env: Env | null): ResolvedFn {
+  resolveFunction(fn: Term, env: Env | null, infix = false): ResolvedFn {
     const name = this.fnName(fn);
+    if (infix && name !== null) {
+      const def = this.builtins.get(name);
+      if (def) return { kind: 'builtin', def, key: name, arity: def.arity };
+    }
     if (name === null) throw this.issue('rego_type_error', 'invalid function reference', fn.loc);
     const parts = name.split('.');
     if (env && env.scope.lookup(parts[0]) !== undefined) {
@@ -483,6 +494,7 @@ export abstract class TermPlanner {
     }
     let path: string[] | null = null;
     if (parts[0] === 'data') path = parts.slice(1);
+    else if (this.info.ruleNames.has(parts[0])) path = [...this.info.module.pkg, ...parts];
     else if (this.info.imports.has(parts[0])) {
       const g = this.expandGlobal(parts[0], fn.loc);
       if (g && g.root === 'data' && g.segs.every((s) => s.type === 'string')) {
@@ -501,6 +513,9 @@ export abstract class TermPlanner {
     }
     const def = this.builtins.get(name);
     if (!def) throw this.issue('rego_type_error', `undefined function ${name}`, fn.loc);
+    if (this.info.module.regoV1 && DEPRECATED.has(name)) {
+      throw this.issue('rego_type_error', `deprecated built-in function ${name} is not available in Rego v1 (could not find function ${name})`, fn.loc);
+    }
     return { kind: 'builtin', def, key: name, arity: def.arity };
   }
 
@@ -558,7 +573,8 @@ export abstract class TermPlanner {
   protected planCallValue(t: Extract<Term, { type: 'call' }>, env: Env): ValuePlan {
     const name = this.fnName(t.fn);
     if (name === 'print') throw this.issue('rego_type_error', 'print() cannot be used as a value', t.loc);
-    const r = this.resolveFunction(t.fn, env);
+    if (name === 'set' && t.args.length === 0 && !this.info.ruleNames.has('set')) return konst(new RegoSet());
+    const r = this.resolveFunction(t.fn, env, t.infix);
     if (r.arity >= 0 && t.args.length !== r.arity) {
       throw this.issue('rego_type_error', `${r.key}: arity mismatch: expected ${r.arity} arguments, got ${t.args.length}`, t.loc);
     }
@@ -677,16 +693,17 @@ function konst(v: Value): ValuePlan {
 }
 
 /** Visits variable names of a term (not function names); closures' bodies via visitE. */
-export function visitTerm(t: Term, onVar: (name: string) => void, visitE: (e: Expr) => void): void {
+export function visitTerm(t: Term, onVar: (name: string) => void, visitE: ((e: Expr) => void) | null): void {
   const rec = (x: Term): void => visitTerm(x, onVar, visitE);
+  if (visitE === null && (t.type === 'arraycompr' || t.type === 'setcompr' || t.type === 'objectcompr')) return;
   switch (t.type) {
     case 'var': onVar(t.name); return;
     case 'ref': rec(t.head); t.path.forEach(rec); return;
     case 'array': case 'set': t.items.forEach(rec); return;
     case 'object': for (const [k, v] of t.entries) { rec(k); rec(v); } return;
     case 'call': t.args.forEach(rec); return;
-    case 'arraycompr': case 'setcompr': rec(t.head); t.body.forEach(visitE); return;
-    case 'objectcompr': rec(t.key); rec(t.value); t.body.forEach(visitE); return;
+    case 'arraycompr': case 'setcompr': rec(t.head); t.body.forEach(visitE!); return;
+    case 'objectcompr': rec(t.key); rec(t.value); t.body.forEach(visitE!); return;
   }
 }
 

@@ -38,6 +38,8 @@ export class RuleGroup {
 export class DataNode {
   readonly children = new Map<string, DataNode>();
   group: RuleGroup | null = null;
+  /** a package declared by some module: its document exists (possibly {}) */
+  isPackage = false;
   constructor(readonly id: number, readonly path: string[]) {}
   /** Every non-function group at or below this node. */
   groupsBelow(out: RuleGroup[] = []): RuleGroup[] {
@@ -46,7 +48,7 @@ export class DataNode {
     return out;
   }
   hasRules(): boolean {
-    return this.group !== null || [...this.children.values()].some((c) => c.hasRules());
+    return this.isPackage || this.group !== null || [...this.children.values()].some((c) => c.hasRules());
   }
 }
 
@@ -83,6 +85,7 @@ export function buildRuleTree(infos: ModuleInfo[], issues: CompileIssue[]): Rule
   const tree = new RuleTree();
   const byPath = new Map<string, RuleGroup>();
   for (const info of infos) {
+    tree.node(info.module.pkg, true)!.isPackage = true;
     for (const rule of info.module.rules) {
       const head = rule.ref;
       const path = [...info.module.pkg];

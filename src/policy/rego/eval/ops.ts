@@ -1,5 +1,5 @@
 /** Runtime operations on values used by compiled closures: lookup, iteration, step accounting, print formatting. */
-import { PlainObject, RegoObject, RegoSet, Value, emptyObject, isObject, objectGet, toJSON } from '../value';
+import { PlainObject, RegoObject, RegoSet, Value, emptyObject, isObject, objectGet, sortedPlainKeys, toJSON } from '../value';
 import { EvalCtx, EvalError, Frame } from './context';
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -44,24 +44,27 @@ export function iterate(coll: Value | undefined, f: Frame, cb: (k: Value, v: Val
     }
     return false;
   }
+  // Sets and objects iterate in OPA's (sorted) order.
   if (coll instanceof RegoSet) {
-    for (const v of coll.map.values()) {
+    const vs = coll.sorted();
+    for (let i = 0; i < vs.length; i++) {
       tick(f);
-      if (cb(v, v)) return true;
+      if (cb(vs[i], vs[i])) return true;
     }
     return false;
   }
   if (coll instanceof RegoObject) {
-    for (const [k, v] of coll.map.values()) {
+    const es = coll.sorted();
+    for (let i = 0; i < es.length; i++) {
       tick(f);
-      if (cb(k, v)) return true;
+      if (cb(es[i][0], es[i][1])) return true;
     }
     return false;
   }
-  for (const k in coll) {
-    if (!hasOwn.call(coll, k)) continue;
+  const keys = sortedPlainKeys(coll as PlainObject);
+  for (let i = 0; i < keys.length; i++) {
     tick(f);
-    if (cb(k, (coll as PlainObject)[k])) return true;
+    if (cb(keys[i], (coll as PlainObject)[keys[i]])) return true;
   }
   return false;
 }

@@ -18,7 +18,7 @@ export type Term =
   | { type: 'set'; items: Term[]; loc: Loc }
   | { type: 'object'; entries: [Term, Term][]; loc: Loc }
   /** fn is a var or a ref naming the function (e.g. strings.replace_n, data.lib.f); operators are calls too */
-  | { type: 'call'; fn: Term; args: Term[]; loc: Loc }
+  | { type: 'call'; fn: Term; args: Term[]; loc: Loc; infix?: boolean }
   | { type: 'arraycompr'; head: Term; body: Expr[]; loc: Loc }
   | { type: 'setcompr'; head: Term; body: Expr[]; loc: Loc }
   | { type: 'objectcompr'; key: Term; value: Term; body: Expr[]; loc: Loc };

@@ -33,6 +33,8 @@ class Parser {
   /** while parsing the first element of [ ] / { }: '|' starts a comprehension instead of a union */
   private noOr = false;
   private keywords = new Set<string>();
+  /** parsing a rule head: `f (x)` with a space is still a function head */
+  private headMode = false;
   v1 = false;
 
   constructor(private readonly toks: Token[], private readonly file: string) {}
@@ -95,6 +97,8 @@ class Parser {
     const pkgRef = this.parseRefTerm();
     const pkg = this.refToPath(pkgRef, 'package');
     const imports: Import[] = [];
+    let sawRegoV1 = false;
+    let sawFuture = false;
     while (this.isKw('import')) {
       const t = this.next();
       const path = this.parseRefTerm();
@@ -106,13 +110,18 @@ class Parser {
         alias = a.text;
       }
       const p = this.refToPath(path, 'import');
+      if ((p[0] === 'future' && p[1] === 'keywords' && sawRegoV1) || (p[0] === 'rego' && p[1] === 'v1' && (sawRegoV1 || sawFuture))) {
+        throw this.error('this import shadows previous import', t);
+      }
       if (p[0] === 'future' && p[1] === 'keywords') {
+        sawFuture = true;
         if (p.length === 2) this.enableKeywords(FUTURE_KEYWORDS);
         else if (p.length === 3 && FUTURE_KEYWORDS.includes(p[2])) this.enableKeywords([p[2]]);
         else throw this.error(`unexpected future keyword import: ${p.join('.')}`, t);
         continue;
       }
       if (p[0] === 'rego' && p[1] === 'v1' && p.length === 2) {
+        sawRegoV1 = true;
         this.enableV1();
         continue;
       }
@@ -147,7 +156,13 @@ class Parser {
     const isDefault = this.isKw('default');
     if (isDefault) this.next();
     if (this.tok.kind !== 'ident' || this.isKeywordName(this.tok.text)) throw this.error(`expected a rule head but found ${describe(this.tok)}`);
-    const headTerm = this.parseRefTerm(true);
+    this.headMode = true;
+    let headTerm: Term;
+    try {
+      headTerm = this.parseRefTerm(true);
+    } finally {
+      this.headMode = false;
+    }
     let ref: Term[];
     let args: Term[] | null = null;
     if (headTerm.type === 'call') {
@@ -178,12 +193,20 @@ class Parser {
     // v0 partial set: p[x] { ... }
     const lastSeg = ref[ref.length - 1];
     if (rule.kind === 'single' && !rule.value && !args && ref.length >= 2 && lastSeg.type !== 'string') {
-      if (this.v1 && ref.length === 2) throw this.error('`contains` keyword is required for partial set rules', start);
       if (!this.v1) {
         rule.kind = 'multi';
         rule.key = lastSeg;
         rule.ref = ref.slice(0, -1);
       }
+    }
+    if (this.v1 && ref.length === 1 && ref[0].type === 'var' && (ref[0].name === 'input' || ref[0].name === 'data')) {
+      throw this.error(`${ref[0].name} cannot be shadowed`, start);
+    }
+    // v0: `p.q { ... }` is the partial set p containing "q".
+    if (!this.v1 && rule.kind === 'single' && !rule.value && !args && ref.length === 2 && ref[1].type === 'string' && this.isPunct('{')) {
+      rule.kind = 'multi';
+      rule.key = ref[1];
+      rule.ref = [ref[0]];
     }
     const bodies = this.parseRuleBodies(rule, start);
     if (rule.kind !== 'multi' && rule.value === null && bodies === null) throw this.error('rule must have a value or a body', start);
@@ -213,7 +236,11 @@ class Parser {
   private parseRuleBodies(rule: Rule, start: Token): Expr[][] | null {
     if (this.isKw('if')) {
       this.next();
-      if (this.isPunct('{') && this.looksLikeBody()) return [this.parseBraceBody()];
+      if (this.isPunct('{')) {
+        const compr = this.tryComprehensionBody();
+        if (compr) return [[compr]];
+        return [this.parseBraceBody()];
+      }
       const t = this.tok;
       const e = this.parseExpr();
       if (!this.atRuleEnd() && !this.isKw('else')) throw this.error(`unexpected ${describe(this.tok)} after rule body`);
@@ -231,9 +258,22 @@ class Parser {
     return null;
   }
 
-  /** After `if`, `{` opens a body unless it is an object/set literal expression like `{1,2}[x]`... assume body. */
-  private looksLikeBody(): boolean {
-    return true;
+  /** `if { 1 | 1 }` / `if { k: v | ... }`: a comprehension used as the single body expression. */
+  private tryComprehensionBody(): Expr | null {
+    const saved = this.pos;
+    const start = this.tok;
+    try {
+      const t = this.parseBraceLike();
+      if ((t.type === 'setcompr' || t.type === 'objectcompr') && (this.atRuleEnd() || this.isKw('else'))) {
+        return { body: { kind: 'term', term: t }, negated: false, withs: [], loc: this.loc(start) };
+      }
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+    }
+    this.pos = saved;
+    this.nesting = 0;
+    this.noOr = false;
+    return null;
   }
 
   private headRef(t: Term): Term[] {
@@ -415,7 +455,7 @@ class Parser {
 
   private call(op: string, args: Term[], start: Token): Term {
     const l = this.loc(start);
-    return { type: 'call', fn: { type: 'var', name: op, loc: l }, args, loc: l };
+    return { type: 'call', fn: { type: 'var', name: op, loc: l }, args, loc: l, infix: true };
   }
 
   /** Full term expression (as in a rule value or a with value). */
@@ -440,7 +480,7 @@ class Parser {
     // ref segments and calls must follow without whitespace
     for (;;) {
       const n = this.tok;
-      if (n.space) break;
+      if (n.space && !(this.headMode && this.isPunct('(') && !n.nl)) break;
       if (this.isPunct('.')) {
         this.next();
         const id = this.tok;
@@ -544,15 +584,26 @@ class Parser {
     this.noOr = true;
     const first = this.parseMembership(false);
     this.noOr = false;
+    let items = [first];
     if (this.isPunct('|')) {
-      this.next();
-      const body = this.parseComprBody(']');
-      this.noOr = savedOr;
-      this.nesting--;
-      this.expectPunct(']');
-      return { type: 'arraycompr', head: first, body, loc: l };
+      const saved = this.pos;
+      const savedNesting = this.nesting;
+      try {
+        this.next();
+        const body = this.parseComprBody(']');
+        this.expectPunct(']');
+        this.noOr = savedOr;
+        this.nesting--;
+        return { type: 'arraycompr', head: first, body, loc: l };
+      } catch (e) {
+        if (!(e instanceof ParseError)) throw e;
+        // Not a comprehension: `[a | b, c]` is an array whose first element is a set union.
+        this.pos = saved;
+        this.nesting = savedNesting;
+        this.next();
+        items = [this.call('or', [first, this.parseAnd()], t)];
+      }
     }
-    const items = [first];
     while (this.isPunct(',')) {
       this.next();
       if (this.isPunct(']')) break;
