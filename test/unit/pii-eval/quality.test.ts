@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { createPiiScanner } from '../../../src/pii';
 import { evaluate, loadDataset, type EvalReport } from '../../fixtures/pii-eval/lib/evaluate';
 
-const FLOORS_MEASURED_AT = 'see test/fixtures/pii-eval/FINDINGS.md';
+/** Engine commit the floors were measured on (the committed tree, not anyone's work in progress). */
+const FLOORS_MEASURED_AT = 'engine 4057a55, dataset v3';
 
 const TARGETS = {
   overallF1: 0.97,
@@ -28,8 +29,8 @@ const CRITICAL_TYPES = [
 ] as const;
 
 const FLOORS = {
-  overall: { precision: 0.969, recall: 0.938, f1: 0.953 },
-  negativesIntact: 0.971,
+  overall: { precision: 0.97, recall: 0.946, f1: 0.958 },
+  negativesIntact: 0.969,
   /** Recall floor per critical type: the 99.5% target where the engine reaches it, else the measured value. */
   criticalRecall: {
     CREDIT_CARD: 0.995, IBAN_CODE: 0.995, US_SSN: 0.995, PRIVATE_KEY: 0.995, AWS_ACCESS_KEY: 0.995, AWS_SECRET_KEY: 0.842,
@@ -37,13 +38,13 @@ const FLOORS = {
   } as Record<(typeof CRITICAL_TYPES)[number], number>,
   /** F1 floor per entity type. */
   typeF1: {
-    ANTHROPIC_API_KEY: 1, AU_TFN: 1, AWS_ACCESS_KEY: 0.988, AWS_SECRET_KEY: 0.914, CA_SIN: 1, CREDIT_CARD: 0.986, CRYPTO: 1,
-    DE_TAX_ID: 1, EMAIL_ADDRESS: 0.998, ES_NIE: 0.884, ES_NIF: 1, GENERIC_SECRET: 0.729, GITHUB_TOKEN: 0.921, GOOGLE_API_KEY: 1,
-    IBAN_CODE: 1, IN_AADHAAR: 0.869, IP_ADDRESS: 0.992, IT_FISCAL_CODE: 1, JWT: 1, OPENAI_API_KEY: 1, PHONE_NUMBER: 0.89,
-    PRIVATE_KEY: 1, SLACK_TOKEN: 0.962, STRIPE_KEY: 0.974, UK_NHS: 1, US_SSN: 1,
+    ANTHROPIC_API_KEY: 1, AU_TFN: 1, AWS_ACCESS_KEY: 0.978, AWS_SECRET_KEY: 0.914, CA_SIN: 1, CREDIT_CARD: 0.995, CRYPTO: 1,
+    DE_TAX_ID: 1, EMAIL_ADDRESS: 1, ES_NIE: 0.88, ES_NIF: 1, GENERIC_SECRET: 0.738, GITHUB_TOKEN: 0.915, GOOGLE_API_KEY: 1,
+    IBAN_CODE: 1, IN_AADHAAR: 0.869, IP_ADDRESS: 0.997, IT_FISCAL_CODE: 1, JWT: 1, OPENAI_API_KEY: 1, PHONE_NUMBER: 0.902,
+    PRIVATE_KEY: 1, SLACK_TOKEN: 0.987, STRIPE_KEY: 0.985, UK_NHS: 1, US_SSN: 1,
   } as Record<string, number>,
   /** F1 floor per language. */
-  langF1: { de: 0.958, en: 0.954, es: 0.931, fr: 0.964, it: 0.952, ja: 0.978, nl: 0.838, pt: 0.95 } as Record<string, number>,
+  langF1: { de: 0.947, en: 0.964, es: 0.934, fr: 0.968, it: 0.978, ja: 0.974, nl: 0.838, pt: 0.926 } as Record<string, number>,
 };
 
 const EPS = 1e-9;
