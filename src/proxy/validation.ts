@@ -76,9 +76,27 @@ export function formatParam(path: ReadonlyArray<PropertyKey>): string | null {
   return out || null;
 }
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * For a union (string content | parts array), zod reports the union itself; the branch that
+ * got furthest says what the client most likely meant, so its deepest issue is the one shown.
+ */
+function mostSpecificIssue(issue: Issue, prefix: PropertyKey[] = []): { issue: Issue; path: PropertyKey[] } {
+  const path = [...prefix, ...issue.path];
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return { issue, path };
+  let best: { issue: Issue; path: PropertyKey[] } | null = null;
+  for (const branch of issue.errors) {
+    if (branch.length === 0) continue;
+    const candidate = mostSpecificIssue(branch[0], path);
+    if (!best || candidate.path.length > best.path.length) best = candidate;
+  }
+  return best && best.path.length > path.length ? best : { issue, path };
+}
+
 function toGatewayError(error: z.ZodError): GatewayError {
-  const issue = error.issues[0];
-  const param = formatParam(issue.path);
+  const { issue, path } = mostSpecificIssue(error.issues[0]);
+  const param = formatParam(path);
   const where = param ? `${param}: ` : '';
   return badRequest(`Invalid request: ${where}${issue.message}`, param, 'invalid_request');
 }

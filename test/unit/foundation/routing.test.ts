@@ -1,0 +1,63 @@
+import { CircuitBreakers, orderRoutes, runWithFailover, NoRouteError } from '../../../src/routing';
+import { UpstreamError } from '../../../src/providers';
+import type { ModelRoute } from '../../../src/catalog';
+
+function route(id: string, credentialsProblem: string | null = null): ModelRoute {
+  return {
+    model: 'm', upstreamModel: 'm', kind: 'chat', contextTokens: null, maxOutputTokens: null,
+    pricing: { inputPerMTok: 1, cachedInputPerMTok: null, outputPerMTok: 2 },
+    endpoint: {
+      id, provider: 'openai', displayName: id, priority: 1, credentialsProblem,
+      governance: { jurisdiction: null, dataRegions: null, zeroDataRetention: null, trainsOnData: null, retentionDays: null, certifications: null },
+      target: { id, provider: 'openai', baseUrl: 'http://x', timeouts: { connectMs: 1, firstByteMs: 1, totalMs: 1 } },
+    },
+  };
+}
+
+const http = (status: number) => new UpstreamError(`HTTP ${status}`, { kind: 'http', status });
+
+describe('failover', () => {
+  test('retryable failures move on; the first success wins', async () => {
+    const breakers = new CircuitBreakers();
+    const tried: string[] = [];
+    const result = await runWithFailover([route('a'), route('b'), route('c')], async (r) => {
+      tried.push(r.endpoint.id);
+      if (r.endpoint.id === 'a') throw http(503);
+      return r.endpoint.id;
+    }, { breakers, signal: new AbortController().signal });
+    expect(result.value).toBe('b');
+    expect(tried).toEqual(['a', 'b']);
+    expect(result.attempts.map((a) => a.ok)).toEqual([false, true]);
+  });
+
+  test('a non-retryable failure stops at once', async () => {
+    const tried: string[] = [];
+    await expect(runWithFailover([route('a'), route('b')], async (r) => {
+      tried.push(r.endpoint.id);
+      throw http(400);
+    }, { breakers: new CircuitBreakers(), signal: new AbortController().signal })).rejects.toBeInstanceOf(NoRouteError);
+    expect(tried).toEqual(['a']);
+  });
+
+  test('endpoints without credentials are skipped; none left → NoRouteError without attempts', async () => {
+    await expect(runWithFailover([route('a', 'credentials env:X are not set')], async () => 1,
+      { breakers: new CircuitBreakers(), signal: new AbortController().signal }))
+      .rejects.toMatchObject({ attempts: [], lastError: null });
+  });
+
+  test('an open circuit sends its endpoint to the back until a half-open trial succeeds', () => {
+    const breakers = new CircuitBreakers({ failureThreshold: 2, openMs: 1000 });
+    const t = Date.now();
+    breakers.failure('a', t);
+    expect(breakers.isOpen('a', t + 1)).toBe(false);
+    breakers.failure('a', t + 1);
+    expect(breakers.isOpen('a', t + 2)).toBe(true);
+    expect(orderRoutes([route('a'), route('b')], breakers).map((r) => r.endpoint.id)).toEqual(['b', 'a']);
+    // After openMs, one trial goes through while others still avoid it.
+    expect(breakers.isOpen('a', t + 1002)).toBe(false);
+    breakers.begin('a', t + 1002);
+    expect(breakers.isOpen('a', t + 1003)).toBe(true);
+    breakers.success('a');
+    expect(breakers.isOpen('a', t + 1004)).toBe(false);
+  });
+});
