@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import yaml from 'js-yaml';
 import { PolicyCompileError, PolicyEvalError } from '../engine';
 import { RegoProgram } from './program';
-import { RegoObject, RegoSet, Value, compareValues, emptyObject, toJSON, valueEquals } from './value';
+import { RegoObject, RegoSet, Value, compareValues, emptyObject, objectEntries, toJSON, valueEquals } from './value';
 
 export interface CaseOutcome {
   file: string;
@@ -57,6 +57,16 @@ export function fromTagged(v: unknown): Value {
   }
   const out = emptyObject();
   for (const k of keys) out[k] = fromTagged(o[k]);
+  return out;
+}
+
+/** Objects with non-string keys become string-keyed (keys JSON-encoded, as OPA prints them); sets stay sets. */
+function keysToStrings(v: Value): Value {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(keysToStrings);
+  if (v instanceof RegoSet) return new RegoSet([...v.map.values()].map(keysToStrings));
+  const out = emptyObject();
+  for (const [k, x] of objectEntries(v)) out[typeof k === 'string' ? k : JSON.stringify(toJSON(k))] = keysToStrings(x);
   return out;
 }
 
@@ -123,8 +133,11 @@ export function runCase(file: string, c: RawCase, regoVersion: 'v1' | 'v0'): Cas
   const expected: Value[] = isMany(want) ? want['many!'].map(fromTagged) : want === undefined ? [] : [fromTagged(want)];
   let ok = expected.length === results.length;
   if (ok) {
-    const a = c.sort_bindings ? [...expected].sort(compareValues) : expected;
-    const b = c.sort_bindings ? [...results].sort(compareValues) : results;
+    // YAML mapping keys arrive as strings (js-yaml), so compare object keys in their string form.
+    const e1 = expected.map(keysToStrings);
+    const r1 = results.map(keysToStrings);
+    const a = c.sort_bindings ? e1.sort(compareValues) : e1;
+    const b = c.sort_bindings ? r1.sort(compareValues) : r1;
     ok = a.every((x, i) => valueEquals(x, b[i]));
   }
   return ok ? { file, note, status: 'passed' } : { file, note, status: 'failed', expected: expected.map(toJSON), got };

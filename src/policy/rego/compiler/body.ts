@@ -45,6 +45,7 @@ export class Planner extends TermPlanner {
         if (n === '_') return;
         checkShadow(n, e);
         scope.declare(n);
+        seen.add(n);
       }, null);
     for (const e of exprs) {
       const b = e.body;
@@ -141,6 +142,14 @@ export class Planner extends TermPlanner {
         return this.matchWrap(r.pre, r.get, m.pre, m.match, m.binds);
       }
       case 'somein': {
+        if (b.value.type === 'array' && (b.coll.type === 'array' || b.coll.type === 'set')) {
+          // Statically impossible: every element is an array literal of another length.
+          const n = b.value.items.length;
+          const items = b.coll.items;
+          if (items.length > 0 && items.every((it) => it.type === 'array' && it.items.length !== n)) {
+            throw this.issue('rego_type_error', `mismatch in number of array elements: pattern has ${n}`, e.loc);
+          }
+        }
         const c = this.planValue(b.coll, env);
         const km = b.key ? this.planMatch(b.key, env) : null;
         const vm = this.planMatch(b.value, env);

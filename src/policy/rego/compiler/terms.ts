@@ -493,12 +493,12 @@ export abstract class TermPlanner {
       throw this.issue('rego_type_error', `${name} is a variable, not a function`, fn.loc);
     }
     let path: string[] | null = null;
+    // For calls an import takes precedence over a rule of the same name in the package.
     if (parts[0] === 'data') path = parts.slice(1);
-    else if (this.info.ruleNames.has(parts[0])) path = [...this.info.module.pkg, ...parts];
     else if (this.info.imports.has(parts[0])) {
-      const g = this.expandGlobal(parts[0], fn.loc);
-      if (g && g.root === 'data' && g.segs.every((s) => s.type === 'string')) {
-        path = [...g.segs.map((s) => (s as { value: string }).value), ...parts.slice(1)];
+      const imp = this.info.imports.get(parts[0])!;
+      if (imp.type === 'ref' && imp.head.type === 'var' && imp.head.name === 'data' && imp.path.every((s) => s.type === 'string')) {
+        path = [...imp.path.map((s) => (s as { value: string }).value), ...parts.slice(1)];
       }
     } else if (this.info.ruleNames.has(parts[0])) path = [...this.info.module.pkg, ...parts];
     if (path) {
