@@ -131,6 +131,11 @@ export function openAIEmbeddings(res: ServerResponse, body: Obj, modelOverride: 
   sendJsonWithFault(res, { object: 'list', data, model, usage: { prompt_tokens: total, total_tokens: total } }, fault, rec);
 }
 
-export function openAIModels(res: ServerResponse): void {
+/** `GET …/models`: OpenAI's list shape, or Anthropic's when the caller sends `anthropic-version`. */
+export function openAIModels(res: ServerResponse, anthropicShape: boolean): void {
+  if (anthropicShape) {
+    const data = MOCK_MODELS.map((id) => ({ type: 'model', id, display_name: id, created_at: '2023-11-14T22:13:20Z' }));
+    return sendJson(res, 200, { data, has_more: false, first_id: data[0]!.id, last_id: data[data.length - 1]!.id });
+  }
   sendJson(res, 200, { object: 'list', data: MOCK_MODELS.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'gatehouse-mock' })) });
 }

@@ -209,7 +209,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
       return sendError(res, protocol, fault.status, `mock fault: injected HTTP ${fault.status}`, null, headers);
     }
     if (!route) return sendError(res, protocol, 404, `mock provider has no route for ${req.method} ${path}`);
-    if (route.op === 'models') return openAIModels(res);
+    if (route.op === 'models') return openAIModels(res, req.headers['anthropic-version'] !== undefined);
     if (req.method !== 'POST') return sendError(res, protocol, 405, `${req.method} not allowed on ${path}`);
     if (badJson || typeof body !== 'object' || body === null || Array.isArray(body)) {
       return sendError(res, protocol, 400, 'We could not parse the JSON body of your request.');

@@ -91,6 +91,7 @@ function translateMessage(m: unknown, i: number, out: ChatMessage[]): void {
     return;
   }
   if (!Array.isArray(content)) fail(`${p}.content: expected a string or an array of content blocks`, `${p}.content`);
+  if (content.length === 0 && role === 'user') fail(`${p}.content: a user message needs at least one content block`, `${p}.content`);
   if (role === 'assistant') {
     out.push(assistantMessage(content, p));
     return;

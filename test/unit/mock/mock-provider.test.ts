@@ -73,6 +73,8 @@ describe('mock provider speaks Anthropic', () => {
     const streamed = await client.messages.stream({ model: 'demo-chat', max_tokens: 1000, messages: [{ role: 'user', content: 'hi' }] }).finalMessage();
     expect(streamed.content[0]).toMatchObject({ type: 'text', text: CANNED_TEXT });
     expect(streamed.usage.output_tokens).toBeGreaterThan(10);
+    const models = await client.models.list();
+    expect(models.data.map((m) => m.id)).toEqual(['demo-chat', 'demo-echo', 'demo-embed']);
   });
 
   it('emits the events in the order Anthropic does', async () => {

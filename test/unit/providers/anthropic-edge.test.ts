@@ -86,6 +86,7 @@ describe('anthropicRequestToChat', () => {
     expect(paramOf(() => anthropicRequestToChat({ model: 'm', max_tokens: 1.5, messages: [] }))).toBe('max_tokens');
     expect(paramOf(() => anthropicRequestToChat({ model: 'm', max_tokens: 1, messages: 'hi' }))).toBe('messages');
     expect(paramOf(() => anthropicRequestToChat({ model: 'm', max_tokens: 1, messages: [{ role: 'system', content: 'x' }] }))).toBe('messages[0].role');
+    expect(paramOf(() => anthropicRequestToChat({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: [] }] }))).toBe('messages[0].content');
     expect(paramOf(() => anthropicRequestToChat({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'file' } }] }] }))).toBe('messages[0].content[0].source.type');
     expect(paramOf(() => anthropicRequestToChat({ model: 'm', max_tokens: 1, temperature: 3, messages: [] }))).toBe('temperature');
     expect(paramOf(() => anthropicRequestToChat({ model: 'm', max_tokens: 1, messages: [], tools: [{ name: 'x' }] }))).toBe('tools[0].input_schema');
