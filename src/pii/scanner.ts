@@ -1,15 +1,20 @@
 /**
- * The scanner: one left-to-right pass of a combined prefilter regex whose alternatives are the anchors of every
- * enabled recognizer family (a digit, `@`, vendor prefixes, secret keywords, `-----BEGIN`, `eyJ`). At each hit only
- * that family's recognizer runs, anchored at the hit, and tells the scanner where to resume — so text with nothing
- * that could be PII costs one native regex scan, and recognizers that cannot match are never run.
+ * The scanner: one left-to-right pass over the anchors of every enabled recognizer family (a digit, `@`, `:`/`=`
+ * for keyword secrets, vendor prefixes, `-----BEGIN`, `eyJ`, `Bearer `). At each hit only that family's recognizer
+ * runs, anchored at the hit, and tells the scanner where to resume — so text with nothing that could be PII costs
+ * a native regex scan, and recognizers that cannot match are never run.
+ *
+ * The combined prefilter is two regexes merged in position order: single-character anchors in one character
+ * class and multi-character literal prefixes in one alternation. Measured on prose, one regex mixing both runs at
+ * ~120 MB/s while the two separate ones run at ~800 and ~600 MB/s (V8 scans a class or a literal set much faster
+ * than an alternation whose branches start with different kinds of atoms).
  */
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { PII_ENTITY_TYPES } from './entities';
 import { compileCustomRecognizer, CustomRecognizerError, type CompiledCustomRecognizer } from './recognizers/custom';
 import { onAt } from './recognizers/email';
 import { onJwt } from './recognizers/jwt';
-import { KEYWORD_SOURCE, onSecretKeyword } from './recognizers/keyword-secrets';
+import { ASSIGNMENT_ANCHOR_SOURCE, BEARER_SOURCE, onAssignment, onBearer } from './recognizers/keyword-secrets';
 import { onDigit } from './recognizers/numeric';
 import { onPemBegin } from './recognizers/pem';
 import { onSecretPrefix, SECRET_PREFIX_SOURCE } from './recognizers/prefixed-secrets';
@@ -23,6 +28,8 @@ interface Family {
   source: string;
   handler: Handler;
   types: readonly string[];
+  /** Single-character anchors go into the character-class pass, the rest into the literal pass. */
+  singleChar: boolean;
 }
 
 const NUMERIC_TYPES = [
@@ -30,20 +37,41 @@ const NUMERIC_TYPES = [
   'IT_FISCAL_CODE', 'DE_TAX_ID', 'IN_AADHAAR', 'AU_TFN', 'CA_SIN',
 ];
 
-// Order matters where anchors could start at the same place: specific prefixes before the generic digit anchor.
+// Order matters where anchors could start at the same place: specific prefixes before generic ones.
 const FAMILIES: readonly Family[] = [
-  { source: '-----BEGIN ', handler: onPemBegin, types: ['PRIVATE_KEY'] },
-  { source: 'eyJ', handler: onJwt, types: ['JWT'] },
+  { source: '-----BEGIN ', handler: onPemBegin, types: ['PRIVATE_KEY'], singleChar: false },
+  { source: 'eyJ', handler: onJwt, types: ['JWT'], singleChar: false },
   {
     source: SECRET_PREFIX_SOURCE,
     handler: onSecretPrefix,
     types: ['AWS_ACCESS_KEY', 'GOOGLE_API_KEY', 'GITHUB_TOKEN', 'SLACK_TOKEN', 'STRIPE_KEY', 'ANTHROPIC_API_KEY',
       'OPENAI_API_KEY', 'CRYPTO'],
+    singleChar: false,
   },
-  { source: KEYWORD_SOURCE, handler: onSecretKeyword, types: ['GENERIC_SECRET', 'AWS_SECRET_KEY'] },
-  { source: '@', handler: onAt, types: ['EMAIL_ADDRESS', 'GENERIC_SECRET'] },
-  { source: '[0-9\\uFF10-\\uFF19]', handler: onDigit, types: NUMERIC_TYPES },
+  { source: BEARER_SOURCE, handler: onBearer, types: ['GENERIC_SECRET'], singleChar: false },
+  { source: ASSIGNMENT_ANCHOR_SOURCE, handler: onAssignment, types: ['GENERIC_SECRET', 'AWS_SECRET_KEY'], singleChar: true },
+  { source: '@', handler: onAt, types: ['EMAIL_ADDRESS', 'GENERIC_SECRET'], singleChar: true },
+  { source: '[0-9\\uFF10-\\uFF19]', handler: onDigit, types: NUMERIC_TYPES, singleChar: true },
 ];
+
+interface Pass {
+  re: RegExp;
+  handlers: Handler[];
+}
+
+function buildPass(families: Family[]): Pass | null {
+  if (families.length === 0) return null;
+  return {
+    re: new RegExp(families.map((f) => `(${f.source})`).join('|'), 'g'),
+    handlers: families.map((f) => f.handler),
+  };
+}
+
+function familyOf(m: RegExpExecArray): number {
+  let family = 1;
+  while (m[family] === undefined) family++;
+  return family - 1;
+}
 
 const DEFAULT_REGIONS: readonly CountryCode[] = ['US', 'GB'];
 
@@ -57,8 +85,8 @@ export class PiiConfigError extends Error {
 class CompiledScanner implements PiiScanner {
   readonly entityTypes: readonly string[];
   private readonly enabled: ReadonlySet<string>;
-  private readonly prefilter: RegExp | null;
-  private readonly handlers: Handler[];
+  private readonly literalPass: Pass | null;
+  private readonly charPass: Pass | null;
 
   constructor(
     enabled: ReadonlySet<string>,
@@ -69,31 +97,44 @@ class CompiledScanner implements PiiScanner {
     this.enabled = enabled;
     this.entityTypes = Object.freeze([...enabled]);
     const active = FAMILIES.filter((f) => f.types.some((t) => enabled.has(t)));
-    this.handlers = active.map((f) => f.handler);
-    this.prefilter = active.length ? new RegExp(active.map((f) => `(${f.source})`).join('|'), 'g') : null;
+    this.literalPass = buildPass(active.filter((f) => !f.singleChar));
+    this.charPass = buildPass(active.filter((f) => f.singleChar));
   }
 
   scan(text: string): PiiFinding[] {
     if (typeof text !== 'string') throw new TypeError('scan(text): text must be a string');
     const sink = new CandidateSink(this.enabled);
-    if (this.prefilter) this.runPrefilter(text, sink);
+    if (this.literalPass || this.charPass) this.runPrefilter(text, sink);
     for (const c of this.custom) c.run(text, sink);
     return resolveOverlaps(sink.items, this.minScore);
   }
 
+  /** Merges the two anchor passes in text order; each handler says where scanning resumes. */
   private runPrefilter(text: string, sink: CandidateSink): void {
     const env = new ScanEnv(text, sink, this.regions);
-    // A fresh lastIndex per scan keeps the shared compiled regex reentrant-safe for synchronous use.
-    const re = this.prefilter!;
-    re.lastIndex = 0;
-    const handlers = this.handlers;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(text)) !== null) {
-      let family = 1;
-      while (m[family] === undefined) family++;
+    const lit = this.literalPass;
+    const chr = this.charPass;
+    // The compiled regexes are shared: lastIndex is reset per scan (scan is synchronous, so this is safe).
+    if (lit) lit.re.lastIndex = 0;
+    if (chr) chr.re.lastIndex = 0;
+    let a = lit ? lit.re.exec(text) : null;
+    let b = chr ? chr.re.exec(text) : null;
+    while (a !== null || b !== null) {
+      const useLiteral = a !== null && (b === null || a.index <= b.index);
+      const m = (useLiteral ? a : b)!;
+      const pass = (useLiteral ? lit : chr)!;
       const at = m.index;
-      const next = handlers[family - 1]!(env, at);
-      re.lastIndex = next > at ? next : at + 1;
+      const next = pass.handlers[familyOf(m)]!(env, at);
+      const resume = next > at ? next : at + 1;
+      // Anchors inside what the handler consumed are skipped.
+      if (a !== null && a.index < resume) {
+        lit!.re.lastIndex = resume;
+        a = lit!.re.exec(text);
+      }
+      if (b !== null && b.index < resume) {
+        chr!.re.lastIndex = resume;
+        b = chr!.re.exec(text);
+      }
     }
   }
 }

@@ -5,31 +5,23 @@
  */
 import type { ScanEnv } from '../scan/env';
 
-/** Keywords as a case-insensitive source for the combined prefilter (JS has no inline `(?i)`). */
-const KEYWORDS = [
-  'password', 'passwd', 'passphrase', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'access_key',
-  'accesskey', 'auth_key', 'credential', 'bearer', 'aws', 'passwort', 'kennwort', 'mot de passe', 'contraseña',
-  'private_key', 'client_key', 'パスワード',
-];
+/**
+ * The prefilter anchors on assignment characters (`:`, `=`, `：`) and on `Bearer `; the keyword is then looked
+ * for just before the anchor. (Keyword alternatives inside the combined prefilter would cost far more: every
+ * letter would start an attempt.)
+ */
+export const ASSIGNMENT_ANCHOR_SOURCE = '[:=\\uFF1A]';
+export const BEARER_SOURCE = '[Bb]earer ';
+const KEYWORD_IN = /(password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|credential|aws|passwort|kennwort|mot de passe|contraseña|private[_-]?key|client[_-]?key|パスワード)/i;
 
-function caseless(word: string): string {
-  let out = '';
-  for (const ch of word) {
-    const lo = ch.toLowerCase();
-    const up = ch.toUpperCase();
-    if (lo !== up) out += `[${lo}${up}]`;
-    else out += ch === '-' || ch === '_' ? '[-_]' : ch;
-  }
-  return out;
+function isIdentChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 ||
+    c === 45 || c === 32 || c === 0xf1 || c === 0xd1 || (c >= 0x30a0 && c <= 0x30ff);
 }
-
-export const KEYWORD_SOURCE = KEYWORDS.map(caseless).join('|');
-const KEYWORD_STICKY = new RegExp(`(?:${KEYWORD_SOURCE})`, 'y');
-
-// After the keyword: rest of an identifier, closing quote, an assignment (`:`, `=`, `=>`, `is`), opening quote.
-const ASSIGNMENT = /[A-Za-z0-9_.-]{0,30}["'`]?\s{0,4}(?:[:=]{1,2}>?|：|\s(?:is|ist|est|es|=)\s|\s)\s{0,4}(?:[A-Za-z]+\s)?["'`]?/y;
+// After the anchor: the rest of the assignment (`=`, `=>`, `::`), spaces, an opening quote.
+const AFTER_ANCHOR = /[:=>]{0,2}\s{0,4}["'`]?/y;
 const VALUE = /[^\s"'`,;<>(){}[\]]{1,512}/y;
-const AWS_SECRET = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+const AWS_SECRET = /[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
 const PLACEHOLDER = /^(?:\$|%|\{\{|<|\*+$|x+$|\.\.\.|null$|none$|nil$|true$|false$|undefined$|required$|optional$|string$|changeme$|password$|secret$|token$|example|your[_-]|process\.env|os\.environ|env\(|getenv|\[redacted|redacted)/i;
 
 function charClasses(v: string): number {
@@ -62,47 +54,61 @@ function looksLikeSecret(value: string, passwordLike: boolean): boolean {
   return value.length >= 16 && charClasses(value) >= 2 && entropy(value) >= 3;
 }
 
-export function onSecretKeyword(env: ScanEnv, at: number): number {
+/** At `:`/`=`: a secret keyword just before it makes the value after it a candidate. */
+export function onAssignment(env: ScanEnv, at: number): number {
   const text = env.text;
-  const prev = at > 0 ? text.charCodeAt(at - 1) : 0;
-  KEYWORD_STICKY.lastIndex = at;
-  const km = KEYWORD_STICKY.exec(text);
-  if (!km) return at + 1;
-  const keyword = km[0].toLowerCase();
-  const afterKeyword = at + km[0].length;
-  if ((prev >= 97 && prev <= 122) || (prev >= 65 && prev <= 90)) {
-    // Inside a longer word (`mysecret` is fine for identifiers, `tokens`/`atoken` in prose are not): only allow
-    // identifier-style joins.
-    if (!/[_.-]/.test(text[at - 1] ?? '') && keyword !== 'secret' && keyword !== 'token') return afterKeyword;
+  // The identifier right before the anchor (after an optional closing quote), at most 40 characters.
+  let p = at;
+  let skipped = 0;
+  while (p > 0 && skipped < 5 && /["'`\s]/.test(text[p - 1]!)) {
+    p--;
+    skipped++;
   }
-  if (keyword === 'aws' || keyword === 'secret') {
-    const windowEnd = Math.min(text.length, afterKeyword + 120);
-    const windowText = text.slice(afterKeyword, windowEnd);
+  const identEnd = p;
+  while (p > 0 && identEnd - p < 40 && isIdentChar(text.charCodeAt(p - 1))) p--;
+  if (p === identEnd) return at + 1;
+  const km = KEYWORD_IN.exec(text.slice(p, identEnd));
+  if (!km) return at + 1;
+  const kwStart = p + km.index;
+  const prev = kwStart > 0 ? text.charCodeAt(kwStart - 1) : 0;
+  // `tokens: 12` is prose/config about tokens, `mytoken=` is not a keyword join we trust unless identifier-style.
+  if (((prev >= 97 && prev <= 122) || (prev >= 65 && prev <= 90)) && !/secret|token|key|password/i.test(km[1]!)) {
+    return at + 1;
+  }
+  const keyword = km[1]!.toLowerCase();
+  AFTER_ANCHOR.lastIndex = at + 1;
+  const am = AFTER_ANCHOR.exec(text);
+  const valueStart = at + 1 + (am ? am[0].length : 0);
+  if (keyword === 'aws' || keyword.includes('secret') || keyword.includes('access')) {
     AWS_SECRET.lastIndex = 0;
+    const windowText = text.slice(valueStart, valueStart + 41);
     const m = AWS_SECRET.exec(windowText);
-    if (m && /[a-z]/.test(m[0]) && /[A-Z]/.test(m[0]) && /[0-9+/]/.test(m[0])) {
-      const s = afterKeyword + m.index;
-      const awsContext = keyword === 'aws' || /aws|secret_?access|secretaccess/i.test(text.slice(Math.max(0, at - 80), s));
-      env.sink.add(awsContext ? 'AWS_SECRET_KEY' : 'GENERIC_SECRET', s, s + 40, awsContext ? 0.9 : 0.75);
-      return afterKeyword;
+    if (m && m.index === 0 && /[a-z]/.test(m[0]) && /[A-Z]/.test(m[0]) && /[0-9+/]/.test(m[0])) {
+      const awsContext = /aws|secret_?access|secretaccess/i.test(text.slice(Math.max(0, at - 120), valueStart));
+      env.sink.add(awsContext ? 'AWS_SECRET_KEY' : 'GENERIC_SECRET', valueStart, valueStart + 40, awsContext ? 0.9 : 0.7);
+      return valueStart + 40;
     }
   }
-  if (keyword === 'aws') return afterKeyword;
-  ASSIGNMENT.lastIndex = afterKeyword;
-  const am = ASSIGNMENT.exec(text);
-  if (!am) return afterKeyword;
-  const valueStart = afterKeyword + am[0].length;
+  if (keyword === 'aws') return at + 1;
+  return addGenericValue(env, valueStart, /pass|pwd|kennwort|contrase|パスワード/.test(keyword)) ?? at + 1;
+}
+
+/** At `Bearer `: the token after it. */
+export function onBearer(env: ScanEnv, at: number): number {
+  const valueStart = at + 7;
+  return addGenericValue(env, valueStart, false) ?? valueStart;
+}
+
+function addGenericValue(env: ScanEnv, valueStart: number, passwordLike: boolean): number | undefined {
+  const text = env.text;
   VALUE.lastIndex = valueStart;
   const vm = VALUE.exec(text);
-  if (!vm) return afterKeyword;
+  if (!vm) return undefined;
   let value = vm[0];
   // Trailing sentence punctuation is not part of the secret.
   while (value.length > 0 && /[.!?:]$/.test(value)) value = value.slice(0, -1);
-  const passwordLike = /pass|pwd|kennwort|contrase|パスワード/.test(keyword);
-  // Prose like "the token limit is": an assignment by whitespace alone needs a strong value.
-  const bareSpace = /^[A-Za-z0-9_.-]{0,30}\s+$/.test(am[0]);
-  if (bareSpace && keyword !== 'bearer' && !(value.length >= 20 && charClasses(value) >= 3)) return afterKeyword;
-  if (!looksLikeSecret(value, passwordLike)) return afterKeyword;
+  if (!looksLikeSecret(value, passwordLike)) return undefined;
   env.sink.add('GENERIC_SECRET', valueStart, valueStart + value.length, 0.7);
-  return afterKeyword;
+  // Resume inside the value so vendor-specific recognizers (which score higher) can still claim it.
+  return valueStart;
 }

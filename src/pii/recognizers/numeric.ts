@@ -149,9 +149,31 @@ function tryIpv6(env: ScanEnv, ts: number): number {
   return end;
 }
 
+/** Cheap look-ahead: end of the run and its digit count, without allocating (most numbers in text are short). */
+function measureRun(text: string, i: number): { end: number; digits: number; dots: number } {
+  const n = text.length;
+  let pos = i;
+  let digits = 0;
+  let dots = 0;
+  for (let groups = 0; groups < MAX_GROUPS; groups++) {
+    const gEnd = readDigits(text, pos);
+    digits += gEnd - pos;
+    pos = gEnd;
+    let s = pos;
+    while (s < n && s - pos < 3 && isSepChar(text.charCodeAt(s))) s++;
+    if (s === pos || s >= n || digitValue(text.charCodeAt(s)) < 0) break;
+    if (s - pos === 1 && text.charCodeAt(pos) === 46) dots++;
+    pos = s;
+  }
+  return { end: pos, digits, dots };
+}
+
 function onNumericRun(env: ScanEnv, i: number): number {
   const text = env.text;
   const n = text.length;
+  const quick = measureRun(text, i);
+  // Too short for any entity (the shortest are 6-digit national phone numbers; IPv4 needs three dots).
+  if (quick.digits < 6 && quick.dots < 3) return quick.end;
   const groups: Group[] = [];
   let pos = i;
   let sep = '';
@@ -177,15 +199,27 @@ function onNumericRun(env: ScanEnv, i: number): number {
         env.sink.add('ES_NIF', last.start, runEnd + 1, hasContext(text, last.start, runEnd + 1, CONTEXT.ES_NIF) ? 0.95 : 0.75);
       }
     }
-    groups.pop();
-    if (groups.length === 0) return runEnd;
+    return runEnd; // `10am`, `2024-05-01T12:00`: part of a word or a timestamp
   } else if (after === 45 && isUpper(text.charCodeAt(runEnd + 1)) && !isAsciiAlnum(text.charCodeAt(runEnd + 2))) {
     const last = groups[groups.length - 1]!;
     const value = last.digits + text[runEnd + 1]!;
     if (last.digits.length === 8 && esNifValid(value)) env.sink.add('ES_NIF', last.start, runEnd + 2, 0.8);
   }
-  // Part of a code like `SKU-4111…` or `v2.1.0`: not personal data.
   const before = i > 0 ? text.charCodeAt(i - 1) : 0;
+  // ES NIE written with hyphens: `X-1234567-L`.
+  if (before === 45 && i > 1 && 'XYZxyz'.includes(text[i - 2]!) && !isAsciiAlnum(text.charCodeAt(i - 3))) {
+    const m = /[XYZxyz]-(\d{7})-([A-Za-z])(?![A-Za-z0-9])/y;
+    m.lastIndex = i - 2;
+    const r = m.exec(text);
+    if (r && env.sink.wants('ES_NIE')) {
+      const end = i - 2 + r[0].length;
+      if (esNieValid((text[i - 2]! + r[1]! + r[2]!).toUpperCase())) {
+        env.sink.add('ES_NIE', i - 2, end, hasContext(text, i - 2, end, CONTEXT.ES_NIE) ? 0.95 : 0.75);
+      }
+      return end;
+    }
+  }
+  // Part of a code like `SKU-4111…` or `v2.1.0`: not personal data.
   if ((before === 45 || before === 95 || before === 46 || before === 47 || before === 92) && i > 1 &&
       isAsciiAlnum(text.charCodeAt(i - 2))) {
     return runEnd;

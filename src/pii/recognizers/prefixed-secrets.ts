@@ -67,8 +67,22 @@ export function onSecretPrefix(env: ScanEnv, at: number): number {
     const score = rule.check ? rule.check(m[0]) : rule.score;
     if (score > 0) {
       env.sink.add(rule.type, at, end, score);
+      if (rule.type === 'AWS_ACCESS_KEY') findAwsSecretAfter(env, end);
       return end;
     }
   }
   return at + 1;
+}
+
+const AWS_SECRET_NEAR = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+
+/** An access key id is the strongest AWS context: a 40-char base64 secret shortly after it is its secret key. */
+function findAwsSecretAfter(env: ScanEnv, from: number): void {
+  if (!env.sink.wants('AWS_SECRET_KEY')) return;
+  const windowText = env.text.slice(from, from + 120);
+  AWS_SECRET_NEAR.lastIndex = 0;
+  const m = AWS_SECRET_NEAR.exec(windowText);
+  if (m && /[a-z]/.test(m[0]) && /[A-Z]/.test(m[0]) && /[0-9+/]/.test(m[0])) {
+    env.sink.add('AWS_SECRET_KEY', from + m.index, from + m.index + 40, 0.9);
+  }
 }
