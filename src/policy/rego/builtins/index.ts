@@ -24,6 +24,8 @@ import { builtins as net } from './net';
 import { builtins as time } from './time';
 import { builtins as misc } from './misc';
 import { builtins as deprecated } from './deprecated';
+import { builtins as jwt } from './jwt';
+import { builtins as graph } from './graph';
 // --- end builtin family imports ---
 
 const FAMILIES: BuiltinDef[][] = [
@@ -48,6 +50,8 @@ const FAMILIES: BuiltinDef[][] = [
   time,
   misc,
   deprecated,
+  jwt,
+  graph,
   // --- end builtin family list ---
 ];
 
