@@ -11,6 +11,7 @@ import { registerOpsCommands } from './commands/ops';
 import { registerKeysCommands } from './commands/keys';
 import { registerPiiCommands } from './commands/pii';
 import { registerTenantCommands } from './commands/tenants';
+import { registerRegoCommands } from './commands/rego';
 // --- end command registrars ---
 
 const registrars: CommandRegistrar[] = [
@@ -21,6 +22,7 @@ const registrars: CommandRegistrar[] = [
   registerKeysCommands,
   registerPiiCommands,
   registerTenantCommands,
+  registerRegoCommands,
   // --- end registrar list ---
 ];
 

@@ -10,7 +10,12 @@ import { toJSON } from './value';
 export * from './value';
 export { BUILTINS, BuiltinError } from './builtins';
 export type { BuiltinContext, BuiltinDef } from './builtins';
-export { RegoProgram, PreparedQuery, DEFAULT_LIMITS } from './program';
+export { RegoProgram, PreparedQuery, DEFAULT_LIMITS, toEvalError } from './program';
+export { runRegoTests } from './tester';
+export type { TestOutcome, TestReport } from './tester';
+export { loadPaths, LoadError } from './loader';
+export { runConformance } from './conformance';
+export type { ConformanceReport, CaseOutcome } from './conformance';
 export type { ProgramOptions, EvalOptions, QueryResult } from './program';
 export { parseModule, parseQuery, ParseError } from './syntax/parser';
 
