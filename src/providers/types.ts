@@ -207,7 +207,7 @@ export const PROVIDER_KINDS: readonly ProviderKind[] = ['openai', 'openai_compat
 export interface EndpointTimeouts {
   /** TCP (+TLS) connection establishment. */
   connectMs: number;
-  /** From request sent to response headers received (undici `headersTimeout`). */
+  /** From the start of the upstream call to response headers received (time to first byte; a new connection's setup counts). */
   firstByteMs: number;
   /** Whole exchange, streamed body included. */
   totalMs: number;

@@ -19,6 +19,8 @@ export class UpstreamExchange {
   headers: Dispatcher.ResponseData['headers'] = {};
   body: ResponseBody | null = null;
   private timedOut = false;
+  private firstByteTimedOut = false;
+  private firstByteTimer: NodeJS.Timeout | null = null;
   private finished = false;
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
@@ -37,10 +39,24 @@ export class UpstreamExchange {
     return this.controller.signal;
   }
 
+  /** Our own first-byte timer: undici's headersTimeout runs on coarse timers (hundreds of ms late), ours is exact. */
+  armFirstByte(ms: number): void {
+    this.firstByteTimer = setTimeout(() => {
+      this.firstByteTimedOut = true;
+      this.controller.abort(new Error('first byte timeout'));
+    }, ms);
+  }
+
+  headersArrived(): void {
+    if (this.firstByteTimer) clearTimeout(this.firstByteTimer);
+    this.firstByteTimer = null;
+  }
+
   finish(): void {
     if (this.finished) return;
     this.finished = true;
     clearTimeout(this.timer);
+    this.headersArrived();
     this.call.signal.removeEventListener('abort', this.onCallerAbort);
   }
 
@@ -56,6 +72,9 @@ export class UpstreamExchange {
     const t = this.call.target;
     if (this.call.signal.aborted) {
       return new UpstreamError(`request to ${t.id} aborted by the caller`, { kind: 'aborted', cause: err });
+    }
+    if (this.firstByteTimedOut) {
+      return new UpstreamError(`${t.id} sent no response headers within ${t.timeouts.firstByteMs} ms`, { kind: 'timeout', cause: err });
     }
     if (this.timedOut) {
       return new UpstreamError(`${t.id} did not complete within ${t.timeouts.totalMs} ms`, { kind: 'timeout', cause: err });
@@ -123,6 +142,7 @@ export async function openUpstream(
   if (base.baseQuery) path += (pathAndQuery.includes('?') ? '&' : '?') + base.baseQuery;
   const t = call.target.timeouts;
   let res: Dispatcher.ResponseData;
+  ex.armFirstByte(t.firstByteMs);
   try {
     res = await poolFor(base.origin, t.connectMs).request({
       path,
@@ -137,6 +157,7 @@ export async function openUpstream(
     ex.finish();
     throw ex.classify(err, false);
   }
+  ex.headersArrived();
   ex.status = res.statusCode;
   ex.headers = res.headers;
   ex.body = res.body;
