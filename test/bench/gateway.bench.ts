@@ -1,0 +1,219 @@
+/**
+ * `npm run bench`: the gateway's overhead against calling the provider directly.
+ *
+ * The mock provider and the gateway each run in their own process (as in production; the load generator, which
+ * is this process, shares no event loop with them). The gateway gets a fresh `gatehouse_bench` database with the
+ * demo catalog and a known key. Each scenario — non-streaming and streaming, N connections flat out (autocannon)
+ * and a fixed rate (evenly paced open loop) — runs against the mock directly and through the gateway with the
+ * same ~1 KB chat request, alternating the two so drifting machine load hits both alike.
+ */
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { DEFAULT_REDIS_URL } from '../../src/config';
+import { dropDatabase } from '../../src/db';
+import { MOCK_DEMO_KEY } from '../../src/providers';
+import { startService, type ServiceProcess } from './lib/children';
+import { formatProfileSummary, summariseProfile, type ProfileSummary } from './lib/cpuprofile';
+import { benchDatabaseUrl, newBenchKey, prepareBenchDatabase } from './lib/database';
+import { closedLoop, pacedLoop, type LoadResult, type Target } from './lib/load';
+import { USAGE, parseBenchOptions, type BenchOptions, type LoadKind, type Mode } from './lib/options';
+import { chatPayload, type BenchPayload } from './lib/payload';
+import {
+  addedLatencies, formatAdded, formatPacedDetails, formatRuns, formatVerdicts, verdicts, type RunRecord,
+} from './lib/report';
+import { checkTarget, looksComplete } from './lib/sanity';
+
+const MiB = 1024 * 1024;
+const WARMUP_CONNECTIONS = 10;
+const SETTLE_MS = 500;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (line: string): void => void process.stdout.write(line + '\n');
+
+interface GatewayProcess {
+  service: ServiceProcess;
+  logLevel: string;
+  logFile: string;
+  profileDir: string | null;
+  idleRssMiB: number;
+  /** Requests sent to it (warm-up included), for CPU-per-request of the whole profile. */
+  requests: number;
+}
+
+function target(origin: string, apiKey: string, payload: BenchPayload): Target {
+  return { origin, path: '/v1/chat/completions', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: payload.body };
+}
+
+/** Runs one load while sampling the gateway's memory and every process's CPU time. */
+async function measure(
+  opts: BenchOptions, kind: RunRecord['target'], t: Target, mode: Mode, load: LoadKind,
+  mock: ServiceProcess, gateway: GatewayProcess | null,
+): Promise<RunRecord> {
+  let peakRss = gateway ? gateway.service.rssBytes() : 0;
+  const sampler = gateway ? setInterval(() => { peakRss = Math.max(peakRss, gateway.service.rssBytes()); }, 200) : null;
+  const cpu0 = { gateway: gateway?.service.cpuMs() ?? 0, mock: mock.cpuMs(), self: process.cpuUsage() };
+  let result: LoadResult;
+  try {
+    result = load === 'closed'
+      ? await closedLoop(t, opts.connections, opts.durationS)
+      : await pacedLoop(t, { rate: opts.rate, durationS: opts.durationS, validate: looksComplete(mode === 'stream') });
+  } finally {
+    if (sampler) clearInterval(sampler);
+  }
+  const self = process.cpuUsage(cpu0.self);
+  const n = Math.max(1, result.completed);
+  if (gateway) gateway.requests += result.completed + result.errors;
+  const record: RunRecord = {
+    target: kind, logLevel: gateway?.logLevel ?? null, mode, load,
+    loadLabel: load === 'closed' ? `${opts.connections} connections` : `${opts.rate} req/s`,
+    result,
+    cpuMsPerRequest: {
+      gateway: gateway ? (gateway.service.cpuMs() - cpu0.gateway) / n : null,
+      mock: (mock.cpuMs() - cpu0.mock) / n,
+      loadGenerator: (self.user + self.system) / 1000 / n,
+    },
+    gatewayRssMiB: gateway ? { peak: Math.max(peakRss, gateway.service.rssBytes()) / MiB, after: gateway.service.rssBytes() / MiB } : null,
+  };
+  const l = result.latency;
+  log(`  ${mode.padEnd(6)} ${record.loadLabel.padEnd(15)} ${(kind === 'direct' ? 'mock direct' : `gateway/${gateway!.logLevel}`).padEnd(14)} `
+    + `${result.rps.toFixed(0).padStart(6)} req/s  p50 ${l.p50.toFixed(2)}  p99 ${l.p99.toFixed(2)} ms  errors ${result.errors}  non-2xx ${result.non2xx}`);
+  await sleep(SETTLE_MS);
+  return record;
+}
+
+async function warm(opts: BenchOptions, t: Target, gateway: GatewayProcess | null): Promise<void> {
+  if (opts.warmupS <= 0) return;
+  const r = await closedLoop(t, WARMUP_CONNECTIONS, opts.warmupS);
+  if (gateway) gateway.requests += r.completed + r.errors;
+}
+
+async function startGatewayProcess(opts: BenchOptions, workDir: string, databaseUrl: string, logLevel: string): Promise<GatewayProcess> {
+  const logFile = path.join(workDir, `gateway-${logLevel}.log`);
+  const profileDir = opts.cpuProf ? path.join(workDir, `profile-${logLevel}`) : null;
+  const service = await startService({
+    entry: 'gateway-entry.ts',
+    logFile,
+    nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    env: {
+      NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl,
+      REDIS_URL: process.env.REDIS_URL || DEFAULT_REDIS_URL, GATEHOUSE_REDIS_PREFIX: `ghbench:${process.pid}:`, LOG_LEVEL: logLevel,
+    },
+  });
+  return { service, logLevel, logFile, profileDir, idleRssMiB: service.rssBytes() / MiB, requests: 0 };
+}
+
+function profileOf(gateway: GatewayProcess): ProfileSummary | null {
+  if (!gateway.profileDir) return null;
+  const files = readdirSync(gateway.profileDir).filter((f) => f.endsWith('.cpuprofile'));
+  if (files.length === 0) return null;
+  return summariseProfile(path.join(gateway.profileDir, files[0]!));
+}
+
+function commitId(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+async function main(): Promise<void> {
+  const opts = parseBenchOptions(process.argv.slice(2));
+  if (!opts) return void process.stdout.write(USAGE);
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-bench-'));
+  const loadBefore = os.loadavg();
+  log(`Gatehouse gateway benchmark — node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), `
+    + `load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')}`);
+  log(`runs of ${opts.durationS} s (warm-up ${opts.warmupS} s); logs and profiles in ${workDir}`);
+  log('The machine may be shared: compare figures from the same run, not across runs.\n');
+
+  const mock = await startService({ entry: 'mock-entry.ts', logFile: path.join(workDir, 'mock.log') });
+  const databaseUrl = benchDatabaseUrl();
+  const apiKey = newBenchKey();
+  await prepareBenchDatabase(databaseUrl, mock.url, apiKey);
+  const payloads: Record<Mode, BenchPayload> = { json: chatPayload(false), stream: chatPayload(true) };
+  log(`mock provider ${mock.url} (pid ${mock.pid}); database ${new URL(databaseUrl).pathname.slice(1)}; request body ${payloads.json.bytes} bytes`);
+
+  const runs: RunRecord[] = [];
+  const gateways: Array<{ logLevel: string; idleRssMiB: number; logBytes: number; requests: number; profile: ProfileSummary | null }> = [];
+  try {
+    for (const [index, logLevel] of opts.logLevels.entries()) {
+      const gateway = await startGatewayProcess(opts, workDir, databaseUrl, logLevel);
+      log(`gateway ${gateway.service.url} (pid ${gateway.service.pid}, log level ${logLevel}, idle RSS ${gateway.idleRssMiB.toFixed(0)} MiB)`);
+      const withDirect = index === 0;
+      try {
+        for (const mode of opts.modes) {
+          const direct = target(mock.url, MOCK_DEMO_KEY, payloads[mode]);
+          const through = target(gateway.service.url, apiKey, payloads[mode]);
+          if (withDirect) await checkTarget('the mock provider', direct, mode === 'stream');
+          await checkTarget('the gateway', through, mode === 'stream');
+          gateway.requests += 1;
+          if (withDirect) await warm(opts, direct, null);
+          await warm(opts, through, gateway);
+          for (const load of opts.loads) {
+            if (withDirect) runs.push(await measure(opts, 'direct', direct, mode, load, mock, null));
+            runs.push(await measure(opts, 'gateway', through, mode, load, mock, gateway));
+          }
+        }
+      } finally {
+        await gateway.service.stop();
+      }
+      gateways.push({
+        logLevel, idleRssMiB: gateway.idleRssMiB, logBytes: statSync(gateway.logFile).size, requests: gateway.requests,
+        profile: profileOf(gateway),
+      });
+    }
+  } finally {
+    await mock.stop();
+    if (!opts.keepDb) await dropDatabase(databaseUrl).catch(() => undefined);
+  }
+
+  const added = addedLatencies(runs);
+  const reference = opts.logLevels[0]!;
+  const aims = verdicts(runs, added, reference, opts.rate, opts.connections);
+  log('\nResults (latency in ms; CPU per request is the whole process: all threads, GC included)');
+  log(formatRuns(runs));
+  const pacedDetails = formatPacedDetails(runs);
+  if (pacedDetails) {
+    log('\nPaced runs: time to first byte and the generator\'s own send lag (from each request\'s scheduled time)');
+    log(pacedDetails);
+  }
+  log('\nGateway added latency (gateway minus mock direct, same scenario)');
+  log(formatAdded(added));
+  for (const g of gateways) {
+    log(`gateway (${g.logLevel} logs): idle RSS ${g.idleRssMiB.toFixed(0)} MiB; wrote ${(g.logBytes / 1024).toFixed(0)} KiB of logs for ${g.requests} requests (${(g.logBytes / Math.max(1, g.requests)).toFixed(0)} B/request)`);
+  }
+  if (aims.length) {
+    log('\nAims for this stage (Portkey on the same machine: ~1,000 req/s at 50 connections, +1.4 ms p50 at 500 req/s)');
+    log(formatVerdicts(aims));
+  }
+  for (const g of gateways) if (g.profile) log('\n' + formatProfileSummary(g.profile, g.requests));
+  const loadAfter = os.loadavg();
+  log(`\nload average after: ${loadAfter.map((x) => x.toFixed(2)).join(' ')}`);
+
+  if (opts.jsonFile) {
+    const report = {
+      meta: {
+        date: new Date().toISOString(), commit: commitId(), node: process.version, cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? null, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter,
+        durationS: opts.durationS, warmupS: opts.warmupS, connections: opts.connections, rate: opts.rate,
+        requestBytes: { json: payloads.json.bytes, stream: payloads.stream.bytes },
+      },
+      runs, added, aims,
+      gateways: gateways.map(({ profile, ...g }) => ({ ...g, profile: profile && { ...profile, selfTop: profile.selfTop.slice(0, 15), inclusiveTop: profile.inclusiveTop.slice(0, 15) } })),
+    };
+    writeFileSync(opts.jsonFile, JSON.stringify(report, null, 2) + '\n');
+    log(`figures written to ${opts.jsonFile}`);
+  }
+}
+
+process.on('SIGINT', () => process.exit(130));
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

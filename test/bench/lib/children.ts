@@ -1,0 +1,107 @@
+/**
+ * Starting the benchmark's child processes (each service on its own event loop, as in production) and reading
+ * their CPU time and resident memory from /proc, so the numbers cover the whole process (GC and libuv threads too).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ChildMessage, ParentMessage } from './child-protocol';
+
+export interface ChildOptions {
+  /** Entry script, relative to this folder (run through tsx). */
+  entry: string;
+  env?: NodeJS.ProcessEnv;
+  /** Extra node flags, e.g. `--cpu-prof`. */
+  nodeFlags?: string[];
+  /** The child's stdout and stderr go to this file (its logs); default: discarded. */
+  logFile?: string;
+  readyTimeoutMs?: number;
+}
+
+export interface ServiceProcess {
+  url: string;
+  pid: number;
+  /** CPU time used so far (user + system, all threads), in milliseconds. */
+  cpuMs(): number;
+  /** Resident set size in bytes. */
+  rssBytes(): number;
+  /** Asks the child to close gracefully; kills it if it has not exited in time. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+// The children run the TypeScript sources through tsx's loader, found from here so any working directory works.
+const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
+
+/** utime + stime from /proc/PID/stat (fields 14 and 15, counted after the command name's closing parenthesis). */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+}
+
+export function processRssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+  const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
+  return match ? Number(match[1]) * 1024 : NaN;
+}
+
+const live = new Set<ChildProcess>();
+// Whatever happens to the benchmark, its children do not outlive it.
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+export async function startService(options: ChildOptions): Promise<ServiceProcess> {
+  const out = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
+  const child = fork(path.join(__dirname, options.entry), [], {
+    execArgv: ['--import', TSX_LOADER, ...(options.nodeFlags ?? [])],
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', out, out, 'ipc'],
+  });
+  if (typeof out === 'number') closeSync(out);
+  live.add(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => {
+    live.delete(child);
+    resolve();
+  }));
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`${options.entry} was not ready after ${options.readyTimeoutMs ?? 60_000} ms`)), options.readyTimeoutMs ?? 60_000);
+    const onMessage = (message: ChildMessage): void => {
+      if (message.type === 'ready') done(() => resolve(message.url));
+      else if (message.type === 'error') fail(new Error(`${options.entry} failed to start: ${message.message}`));
+    };
+    const onExit = (code: number | null, signal: string | null): void =>
+      fail(new Error(`${options.entry} exited during start (code ${code}, signal ${signal})${options.logFile ? `; see ${options.logFile}` : ''}`));
+    const done = (then: () => void): void => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      then();
+    };
+    const fail = (err: Error): void => done(() => {
+      child.kill('SIGKILL');
+      reject(err);
+    });
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+
+  const pid = child.pid!;
+  return {
+    url,
+    pid,
+    cpuMs: () => processCpuMs(pid),
+    rssBytes: () => processRssBytes(pid),
+    async stop(timeoutMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.connected) child.send({ type: 'shutdown' } satisfies ParentMessage);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * Reads a V8 `.cpuprofile` (written by `node --cpu-prof`) and ranks where the time went: by function (self and
+ * inclusive time) and by area (a src/ folder, an npm package, Node's internals, GC). Idle time is left out, so
+ * percentages are shares of the time the process was actually busy.
+ */
+import { readFileSync } from 'node:fs';
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+export interface HotSpot {
+  name: string;
+  /** `path:line` (repository-relative where possible). */
+  where: string;
+  area: string;
+  ms: number;
+  /** Percent of busy time. */
+  pct: number;
+}
+
+export interface ProfileSummary {
+  file: string;
+  profiledMs: number;
+  busyMs: number;
+  gcMs: number;
+  selfTop: HotSpot[];
+  inclusiveTop: HotSpot[];
+  areas: Array<{ area: string; ms: number; pct: number }>;
+}
+
+const ROOT = process.cwd();
+
+function shortUrl(url: string): string {
+  let path = url.startsWith('file://') ? decodeURIComponent(url.slice(7)) : url;
+  if (path.startsWith(ROOT + '/')) path = path.slice(ROOT.length + 1);
+  return path;
+}
+
+/** The area a function belongs to: `src/<folder>`, `npm:<package>`, `node:internals`, or a V8 pseudo-frame. */
+export function areaOf(frame: CallFrame): string {
+  const url = shortUrl(frame.url);
+  if (!url) return frame.functionName.startsWith('(') ? frame.functionName : '(native)';
+  if (url.startsWith('node:')) return 'node:internals';
+  const nm = url.lastIndexOf('node_modules/');
+  if (nm !== -1) {
+    const rest = url.slice(nm + 13).split('/');
+    return `npm:${rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]}`;
+  }
+  const src = /^src\/([^/]+)\//.exec(url);
+  if (src) return `src/${src[1]}`;
+  if (url.startsWith('src/')) return 'src';
+  return url.split('/').slice(0, 2).join('/');
+}
+
+const keyOf = (f: CallFrame): string => `${f.functionName || '(anonymous)'}\u0000${f.url}\u0000${f.lineNumber}`;
+
+export function summariseProfile(file: string, top = 25): ProfileSummary {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map<number, ProfileNode>();
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) {
+    byId.set(node.id, node);
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  }
+
+  const selfMs = new Map<string, number>();
+  const inclusiveMs = new Map<string, number>();
+  const areaMs = new Map<string, number>();
+  const frames = new Map<string, CallFrame>();
+  let busy = 0, gc = 0, idle = 0;
+
+  for (let i = 0; i < profile.samples.length; i++) {
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    if (ms <= 0) continue;
+    const leaf = byId.get(profile.samples[i]!);
+    if (!leaf) continue;
+    const fn = leaf.callFrame.functionName;
+    if (fn === '(idle)') { idle += ms; continue; }
+    busy += ms;
+    if (fn === '(garbage collector)') gc += ms;
+    const leafKey = keyOf(leaf.callFrame);
+    frames.set(leafKey, leaf.callFrame);
+    selfMs.set(leafKey, (selfMs.get(leafKey) ?? 0) + ms);
+    const area = areaOf(leaf.callFrame);
+    areaMs.set(area, (areaMs.get(area) ?? 0) + ms);
+    // Inclusive: every distinct function on the stack gets the sample once (recursion counted once).
+    const seen = new Set<string>();
+    for (let id: number | undefined = leaf.id; id !== undefined; id = parent.get(id)) {
+      const frame = byId.get(id)!.callFrame;
+      if (frame.functionName === '(root)') break;
+      const key = keyOf(frame);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      frames.set(key, frame);
+      inclusiveMs.set(key, (inclusiveMs.get(key) ?? 0) + ms);
+    }
+  }
+
+  const rank = (m: Map<string, number>, filter: (f: CallFrame) => boolean = () => true): HotSpot[] =>
+    [...m.entries()]
+      .filter(([key]) => filter(frames.get(key)!))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([key, ms]) => {
+        const f = frames.get(key)!;
+        const url = shortUrl(f.url);
+        return {
+          name: f.functionName || '(anonymous)', where: url ? `${url}:${f.lineNumber + 1}` : '', area: areaOf(f),
+          ms, pct: busy ? (100 * ms) / busy : 0,
+        };
+      });
+
+  return {
+    file,
+    profiledMs: (profile.endTime - profile.startTime) / 1000,
+    busyMs: busy,
+    gcMs: gc,
+    selfTop: rank(selfMs),
+    // Inclusive ranking of the project's own code is what points at a fix; Node internals wrap everything.
+    inclusiveTop: rank(inclusiveMs, (f) => areaOf(f).startsWith('src')),
+    areas: [...areaMs.entries()].sort((a, b) => b[1] - a[1]).map(([area, ms]) => ({ area, ms, pct: busy ? (100 * ms) / busy : 0 })),
+  };
+}
+
+export function formatProfileSummary(s: ProfileSummary, requests: number | null): string {
+  const lines: string[] = [];
+  const perReq = requests ? ` = ${((s.busyMs / requests) * 1000).toFixed(0)} µs per gateway request (${requests} requests)` : '';
+  lines.push(`CPU profile ${s.file}`);
+  lines.push(`  profiled ${(s.profiledMs / 1000).toFixed(1)} s, busy ${(s.busyMs / 1000).toFixed(2)} s${perReq}, GC ${(s.gcMs / 1000).toFixed(2)} s (${((100 * s.gcMs) / (s.busyMs || 1)).toFixed(1)}%)`);
+  lines.push('  by area (self time):');
+  for (const a of s.areas.slice(0, 18)) lines.push(`    ${a.pct.toFixed(1).padStart(5)}%  ${a.area}`);
+  lines.push('  top functions by self time:');
+  for (const h of s.selfTop) lines.push(`    ${h.pct.toFixed(1).padStart(5)}%  ${h.name}  ${h.where}`);
+  lines.push('  project functions by inclusive time:');
+  for (const h of s.inclusiveTop) lines.push(`    ${h.pct.toFixed(1).padStart(5)}%  ${h.name}  ${h.where}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,90 @@
+/** Command-line options of `npm run bench` (parsed with node:util, validated with clear messages). */
+import { parseArgs } from 'node:util';
+
+export type Mode = 'json' | 'stream';
+export type LoadKind = 'closed' | 'paced';
+
+export interface BenchOptions {
+  durationS: number;
+  warmupS: number;
+  connections: number;
+  rate: number;
+  modes: Mode[];
+  loads: LoadKind[];
+  /** The gateway is measured once per level; the first is the reference run, compared with the mock directly. */
+  logLevels: string[];
+  jsonFile: string | null;
+  cpuProf: boolean;
+  keepDb: boolean;
+}
+
+export const USAGE = `Usage: npm run bench -- [options]
+  --duration S        seconds per measured run (default 10)
+  --warmup S          seconds of warm-up per target and mode (default 3)
+  --connections N     connections of the max-throughput run (default 50)
+  --rate R            requests per second of the paced run (default 500)
+  --modes LIST        json,stream (default both)
+  --loads LIST        closed,paced (default both)
+  --log-levels LIST   gateway log levels to measure, e.g. warn,info (default warn)
+  --json FILE         also write the figures as JSON
+  --cpu-prof          profile the gateway (node --cpu-prof) and print its hot spots
+  --keep-db           keep the gatehouse_bench database afterwards
+`;
+
+const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+function positive(name: string, raw: string | undefined, fallback: number, integer: boolean): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new Error(`--${name} must be a positive ${integer ? 'integer' : 'number'}, got "${raw}"`);
+  }
+  return n;
+}
+
+function list<T extends string>(name: string, raw: string | undefined, allowed: readonly T[]): T[] {
+  if (raw === undefined) return [...allowed];
+  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of items) {
+    if (!allowed.includes(item as T)) throw new Error(`--${name}: unknown value "${item}" (use ${allowed.join(', ')})`);
+  }
+  if (items.length === 0) throw new Error(`--${name} needs at least one value`);
+  return [...new Set(items)] as T[];
+}
+
+/** Returns null when help was asked for. */
+export function parseBenchOptions(argv: string[]): BenchOptions | null {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      rate: { type: 'string' },
+      modes: { type: 'string' },
+      loads: { type: 'string' },
+      'log-levels': { type: 'string' },
+      json: { type: 'string' },
+      'cpu-prof': { type: 'boolean' },
+      'keep-db': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return null;
+  const logLevels = (values['log-levels'] ?? 'warn').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const level of logLevels) if (!LEVELS.has(level)) throw new Error(`--log-levels: unknown level "${level}"`);
+  if (logLevels.length === 0) throw new Error('--log-levels needs at least one level');
+  return {
+    durationS: positive('duration', values.duration, 10, false),
+    warmupS: values.warmup === '0' ? 0 : positive('warmup', values.warmup, 3, false),
+    connections: positive('connections', values.connections, 50, true),
+    rate: positive('rate', values.rate, 500, false),
+    modes: list<Mode>('modes', values.modes, ['json', 'stream']),
+    loads: list<LoadKind>('loads', values.loads, ['closed', 'paced']),
+    logLevels: [...new Set(logLevels)],
+    jsonFile: values.json ?? null,
+    cpuProf: values['cpu-prof'] ?? false,
+    keepDb: values['keep-db'] ?? false,
+  };
+}
