@@ -4,7 +4,6 @@
  * `UpstreamError` for every upstream failure, the edge translation for the gateway's Anthropic-compatible route,
  * SSE helpers, and the default provider catalog data (plus the demo catalog that points at the mock provider).
  *
- *
  * Adapters resolve `chatStream` once the upstream answered 2xx, so the caller can fail over before it sends anything
  * to its client; errors are `UpstreamError` (kind http/timeout/connect/aborted/protocol/stream_cut, `retryable`).
  * A request a provider cannot take (audio to Anthropic, n>1 to Anthropic...) throws `RequestValidationError` (400).
