@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPiiScanner } from '../../src/pii';
-import { evaluate, loadDataset, type EvalReport, type ErrorCase, type Scores } from '../fixtures/pii-eval/lib/evaluate';
+import { evaluate, loadDataset, type EvalReport, type ErrorCase, type Scores } from '../fixtures/pii-eval/lib';
 
 interface Args {
   json?: string;

@@ -5,9 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENTITY_CHECKS, NEGATIVE_CHECKS } from '../../fixtures/pii-eval/lib/validate';
-import { NEGATIVE_KINDS } from '../../fixtures/pii-eval/lib/negatives';
-import type { EvalDoc } from '../../fixtures/pii-eval/lib/types';
+import { ENTITY_CHECKS, NEGATIVE_CHECKS, NEGATIVE_KINDS, type EvalDoc } from '../../fixtures/pii-eval/lib';
 import { buildDataset, serialize } from '../../fixtures/pii-eval/generate';
 
 const DATASET = join(__dirname, '../../fixtures/pii-eval/dataset.jsonl');

@@ -1,6 +1,6 @@
 /** The scoring rules of the PII evaluation (IoU matching, one-to-one pairing, damaged negatives). */
-import { evaluate, iou, scores } from '../../fixtures/pii-eval/lib/evaluate';
-import type { EvalDoc } from '../../fixtures/pii-eval/lib/types';
+import { evaluate, iou, scores } from '../../fixtures/pii-eval/lib';
+import type { EvalDoc } from '../../fixtures/pii-eval/lib';
 
 const doc = (over: Partial<EvalDoc>): EvalDoc => ({ id: 'd1', lang: 'en', domain: 'chat', text: 'x'.repeat(100), entities: [], negatives: [], ...over });
 

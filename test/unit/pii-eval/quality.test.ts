@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPiiScanner } from '../../../src/pii';
-import { evaluate, loadDataset, type EvalReport } from '../../fixtures/pii-eval/lib/evaluate';
+import { evaluate, loadDataset, type EvalReport } from '../../fixtures/pii-eval/lib';
 
 /** Engine commit the floors were measured on (the committed tree, not anyone's work in progress). */
 const FLOORS_MEASURED_AT = 'engine ee1fa38, dataset v4';
