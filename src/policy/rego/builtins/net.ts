@@ -1,6 +1,6 @@
 /**
  * CIDR builtins with Go's net package rules: net.cidr_contains, net.cidr_intersects,
- * net.cidr_contains_matches, net.cidr_is_valid, net.cidr_expand (bounded).
+ * net.cidr_contains_matches, net.cidr_is_valid, net.cidr_expand (bounded), net.cidr_merge.
  * Addresses are BigInts; IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) count as IPv4, as in Go.
  */
 import { named, str, typeError } from './args';
@@ -141,6 +141,41 @@ export function formatIP(a: Addr): string {
   return hex.slice(0, bestAt).join(':') + '::' + hex.slice(bestAt + bestLen).join(':');
 }
 
+/** The smallest set of CIDRs covering exactly the union of the given addresses and networks. */
+function mergeCIDRs(items: string[]): RegoSet {
+  const ranges: { 32: [bigint, bigint][]; 128: [bigint, bigint][] } = { 32: [], 128: [] };
+  for (const s of items) {
+    const ip = parseIP(s);
+    if (ip) ranges[ip.bits].push([ip.n, ip.n]);
+    else {
+      const net = parseCIDR(s);
+      if (!net) throw new BuiltinError(`IP/CIDR syntax error: ${s}`);
+      ranges[net.bits].push([net.first, net.last]);
+    }
+  }
+  const out = new RegoSet();
+  for (const bits of [32, 128] as const) {
+    const list = ranges[bits].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const merged: [bigint, bigint][] = [];
+    for (const r of list) {
+      const last = merged[merged.length - 1];
+      if (last && r[0] <= last[1] + 1n) {
+        if (r[1] > last[1]) last[1] = r[1];
+      } else merged.push([r[0], r[1]]);
+    }
+    // Cut each interval into the largest aligned blocks.
+    for (let [lo, hi] of merged) {
+      while (lo <= hi) {
+        let size = 0n;
+        while (size < BigInt(bits) && (lo & ((1n << (size + 1n)) - 1n)) === 0n && lo + (1n << (size + 1n)) - 1n <= hi) size++;
+        out.add(`${formatIP({ bits, n: lo })}/${bits - Number(size)}`);
+        lo += 1n << size;
+      }
+    }
+  }
+  return out;
+}
+
 /** Entries of a cidr_contains_matches operand: [key reported in results, CIDR or IP string]. */
 function matchEntries(v: Value, pos: number): [Value, string][] {
   const address = (x: Value): string => {
@@ -200,6 +235,17 @@ export const builtins: BuiltinDef[] = named([
       const out = new RegoSet();
       for (const [ck, net] of cidrs) for (const [ik, s] of items) if (contains(net, s)) out.add([ck, ik]);
       return out;
+    },
+  },
+  {
+    name: 'net.cidr_merge',
+    arity: 1,
+    fn: (args) => {
+      const v = args[0];
+      const items = Array.isArray(v) ? v : isSet(v) ? [...v.values()] : undefined;
+      if (!items) throw typeError(1, v, 'array', 'set');
+      for (const x of items) if (typeof x !== 'string') throw new BuiltinError(`operand 1 must contain strings but got ${x === null ? 'null' : typeof x}`);
+      return mergeCIDRs(items as string[]);
     },
   },
 ]);

@@ -102,6 +102,11 @@ describe('net', () => {
     expect(() => call('net.cidr_expand', '10.0.0.0/8')).toThrow(/more than the limit/);
     expect(() => call('net.cidr_expand', '::/0')).toThrow(/more than the limit/);
   });
+  test('cidr_merge produces the minimal covering CIDRs', () => {
+    expect(json('net.cidr_merge', ['192.0.128.0/24', '192.0.129.0/24'])).toEqual(['192.0.128.0/23']);
+    expect(json('net.cidr_merge', set('10.0.0.0/8', '10.1.0.0/16', '1.1.1.1', '1.1.1.0', '1.1.1.2', '2001:db8::/33', '2001:db8:8000::/33'))).toEqual(['1.1.1.0/31', '1.1.1.2/32', '10.0.0.0/8', '2001:db8::/32']);
+    expect(() => call('net.cidr_merge', ['nope'])).toThrow(BuiltinError);
+  });
   test('cidr_contains_matches reports keys of both collections', () => {
     expect(json('net.cidr_contains_matches', ['1.1.1.0/24', '2.2.2.0/24'], v({ x: '1.1.1.128', y: ['2.2.2.1', 'tag'] }))).toEqual([[0, 'x'], [1, 'y']]);
     expect(json('net.cidr_contains_matches', '1.1.0.0/16', set('1.1.1.1', '9.9.9.9'))).toEqual([['1.1.0.0/16', '1.1.1.1']]);
