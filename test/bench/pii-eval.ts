@@ -106,7 +106,12 @@ function main(): void {
   console.log(`Dataset: ${args.dataset}`);
   console.log(`Matching rule: ${report.rule}`);
   console.log(`Documents: ${report.documents}, labels: ${report.labels}, hard negatives: ${report.negativesOverall.total}`);
-  console.log(`Scan time: ${report.scanMs.toFixed(1)} ms for ${(report.bytes / 1024).toFixed(1)} KiB (${(report.bytes / 1e6 / (report.scanMs / 1000)).toFixed(2)} MB/s, informative only)`);
+  // Second, warm pass: the first includes JIT warm-up and lazy metadata loading. Informative only.
+  const t0 = process.hrtime.bigint();
+  for (const d of docs) scanner.scan(d.text);
+  const warmMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const mbps = (ms: number): string => (report.bytes / 1e6 / (ms / 1000)).toFixed(2);
+  console.log(`Scan time (informative): first pass ${report.scanMs.toFixed(1)} ms, warm pass ${warmMs.toFixed(1)} ms for ${(report.bytes / 1024).toFixed(1)} KiB in ${report.documents} short documents (${mbps(report.scanMs)} / ${mbps(warmMs)} MB/s)`);
   const o = report.overall;
   console.log(`\nOVERALL (micro): precision ${pct(o.precision).trim()}  recall ${pct(o.recall).trim()}  F1 ${pct(o.f1).trim()}  (TP ${o.tp}, FP ${o.fp}, FN ${o.fn})`);
   console.log(`Hard negatives left intact: ${pct(report.negativesOverall.rate).trim()} (${report.negativesOverall.intact}/${report.negativesOverall.total})`);
