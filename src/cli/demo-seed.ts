@@ -18,6 +18,8 @@ export async function seedDemo(pool: Pool, demoEndpoints: readonly CatalogEndpoi
   const org = await upsertOrganisation(pool, 'demo', 'Demo organisation');
   const workspace = await upsertWorkspace(pool, org, 'demo', 'Demo workspace');
   await upsertCatalog(pool, demoEndpoints);
+  // Demo endpoints of earlier versions (all named mock-*) would otherwise linger in the catalog.
+  await pool.query(`DELETE FROM catalog_endpoints WHERE id LIKE 'mock-%' AND NOT (id = ANY($1::text[]))`, [demoEndpoints.map((e) => e.id)]);
   if (presetKey) {
     const lookupId = lookupIdOf(presetKey);
     if (!lookupId) throw new Error('GATEHOUSE_DEMO_API_KEY must look like gh_ followed by 32-128 letters, digits, - or _');

@@ -1,4 +1,5 @@
-import type { ChatChunk, ChatRequest, ChatResponse, Usage, UpstreamCall } from '../providers';
+import { RequestValidationError, type ChatChunk, type ChatRequest, type ChatResponse, type Usage, type UpstreamCall } from '../providers';
+import { badRequest } from '../http';
 import type { ModelRoute } from '../catalog';
 import { NoRouteError, runWithFailover, type AttemptRecord } from '../routing';
 import { costUsd } from '../spend';
@@ -37,6 +38,7 @@ export async function withRoutes<T>(
     }
     return { value: result.value, route: result.route };
   } catch (err) {
+    if (err instanceof RequestValidationError) throw badRequest(err.message, err.param, 'unsupported_by_provider');
     if (err instanceof NoRouteError) {
       ex.endpointId = err.attempts.at(-1)?.endpointId ?? null;
       throw gatewayErrorFromUpstream(err);

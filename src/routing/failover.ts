@@ -1,4 +1,4 @@
-import { UpstreamError } from '../providers';
+import { RequestValidationError, UpstreamError } from '../providers';
 import type { ModelRoute } from '../catalog';
 import type { CircuitBreakers } from './circuit-breaker';
 
@@ -69,6 +69,8 @@ export async function runWithFailover<T>(
       options.onAttemptEnd?.(record, route);
       return { value, route, attempts };
     } catch (err) {
+      // A request this provider cannot take (e.g. audio to Anthropic) is the client's problem, not an outage.
+      if (err instanceof RequestValidationError) throw err;
       const upstream = err instanceof UpstreamError
         ? err
         : new UpstreamError(`adapter failed: ${(err as Error).message}`, { kind: 'protocol', cause: err });

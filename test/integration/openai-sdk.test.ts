@@ -166,12 +166,17 @@ describe('OpenAI SDK against the gateway', () => {
     expect(usage!.completion_tokens).toBeGreaterThan(0);
   });
 
+  test('a request the chosen provider cannot take is a 400, not an upstream failure', async () => {
+    await expect(client.chat.completions.create({ model: 'echo-via-anthropic', n: 2, messages: [{ role: 'user', content: 'x' }] }))
+      .rejects.toMatchObject({ status: 400, code: 'unsupported_by_provider' });
+  });
+
   test('usage and cost of each request land in the ledger', async () => {
     const res = await client.chat.completions.create({ model: 'demo-chat', messages: [{ role: 'user', content: 'bill me' }] });
     await stack.gateway.services.usage.flush();
     const { rows } = await stack.pool.query('SELECT * FROM usage_records WHERE request_id = $1', [res._request_id]);
     expect(rows).toHaveLength(1);
-    expect(rows[0].endpoint_id).toBe('mock-openai-us');
+    expect(rows[0].endpoint_id).toBe('mock-us');
     expect(rows[0].prompt_tokens).toBe(res.usage!.prompt_tokens);
     expect(rows[0].completion_tokens).toBe(res.usage!.completion_tokens);
     const expected = (res.usage!.prompt_tokens * 10 + res.usage!.completion_tokens * 30) / 1e6;

@@ -58,9 +58,9 @@ describe('demo catalog', () => {
   it('points several endpoints of different formats at the mock, with the demo models and prices', () => {
     const specs = demoCatalogSpecs('http://127.0.0.1:8081/');
     expect(specs.map((s) => [s.id, s.provider, s.baseUrl])).toEqual([
-      ['mock-openai-us', 'openai', 'http://127.0.0.1:8081/v1'],
-      ['mock-anthropic-eu', 'anthropic', 'http://127.0.0.1:8081/anthropic/v1'],
-      ['mock-compatible-cn', 'openai_compatible', 'http://127.0.0.1:8081/cn/v1'],
+      ['mock-us', 'openai', 'http://127.0.0.1:8081/v1'],
+      ['mock-eu', 'anthropic', 'http://127.0.0.1:8081/anthropic/v1'],
+      ['mock-cn', 'openai_compatible', 'http://127.0.0.1:8081/cn/v1'],
     ]);
     for (const s of specs) {
       const chat = s.models.filter((m) => m.kind === 'chat');
@@ -69,7 +69,7 @@ describe('demo catalog', () => {
       expect(Object.keys(s.headers ?? {}).length).toBe(1); // the mock wants a key header; no secret needed
     }
     expect(specs[0]!.models.some((m) => m.model === 'demo-embed' && m.kind === 'embeddings')).toBe(true);
-    expect(new Set(specs.map((s) => s.governance.jurisdiction))).toEqual(new Set(['US', 'IE', 'CN']));
+    expect(new Set(specs.map((s) => s.governance.jurisdiction))).toEqual(new Set(['US', 'DE', 'CN']));
   });
 });
 
