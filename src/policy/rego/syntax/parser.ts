@@ -539,7 +539,9 @@ class Parser {
       case 'ident': {
         if (t.text === 'true' || t.text === 'false') { this.next(); return { type: 'boolean', value: t.text === 'true', loc: l }; }
         if (t.text === 'null') { this.next(); return { type: 'null', loc: l }; }
-        if (this.isKeywordName(t.text)) throw this.error(`unexpected keyword "${t.text}"`);
+        // `contains(s, x)` stays the builtin call where `contains` is also a keyword (v1, future.keywords).
+        const builtinCall = t.text === 'contains' && this.peek().text === '(';
+        if (this.isKeywordName(t.text) && !builtinCall) throw this.error(`unexpected keyword "${t.text}"`);
         this.next();
         return { type: 'var', name: t.text, loc: l };
       }
