@@ -94,8 +94,9 @@ export function stringOrStrings(args: Value[], i: number): string[] {
 }
 
 /**
- * Prefixes errors with the builtin's name, as OPA reports them ("sum: operand 1 must be ...").
- * Family files wrap their list with it so individual checks stay name-free.
+ * Prefixes errors with the builtin's name, as OPA reports them ("sum: operand 1 must be ..."),
+ * and turns resource RangeErrors into BuiltinErrors. Family files wrap their list with it so
+ * individual checks stay name-free.
  */
 export function named(defs: BuiltinDef[]): BuiltinDef[] {
   return defs.map((d) => {
@@ -105,7 +106,13 @@ export function named(defs: BuiltinDef[]): BuiltinDef[] {
       try {
         return fn(args, ctx);
       } catch (e) {
-        if (e instanceof BuiltinError && !e.message.startsWith(prefix)) throw new BuiltinError(prefix + e.message);
+        if (e instanceof BuiltinError) {
+          if (e.message.startsWith(prefix)) throw e;
+          throw new BuiltinError(prefix + e.message);
+        }
+        // A result too large to build ("Invalid string length") or input too deep to walk is the
+        // builtin failing on its arguments, not the engine breaking.
+        if (e instanceof RangeError) throw new BuiltinError(prefix + e.message);
         throw e;
       }
     };

@@ -12,6 +12,8 @@ import type { BuiltinDef } from './types';
 import type { Value } from '../value';
 
 const MAX_TRANSLATIONS = 1000;
+/** Deepest nesting of {…} alternatives accepted. */
+const MAX_NESTING = 64;
 const translations = new Map<string, string>();
 
 function classEscape(ch: string): string {
@@ -20,6 +22,7 @@ function classEscape(ch: string): string {
 
 class GlobParser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly src: string, private readonly notDelim: string, private readonly notDelimOne: string) {}
 
   parse(): string {
@@ -98,6 +101,7 @@ class GlobParser {
 
   private terms(): string {
     this.i++; // '{'
+    if (++this.depth > MAX_NESTING) throw new BuiltinError(`glob pattern nests alternatives deeper than ${MAX_NESTING} levels`);
     const alternatives: string[] = [];
     for (;;) {
       alternatives.push(this.sequence(true));
@@ -112,6 +116,7 @@ class GlobParser {
       }
       throw new BuiltinError("unclosed '{' in glob pattern");
     }
+    this.depth--;
     return '(?:' + alternatives.join('|') + ')';
   }
 }

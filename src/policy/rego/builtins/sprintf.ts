@@ -90,9 +90,35 @@ function expSuffix(e: number, upper: boolean): string {
   return (upper ? 'E' : 'e') + (e < 0 ? '-' : '+') + (a < 10 ? '0' + a : String(a));
 }
 
+/** Adds one unit in the last place to a string of decimal digits (with optional '.'). */
+function incrementDecimal(s: string): string {
+  const chars = s.split('');
+  for (let i = chars.length - 1; i >= 0; i--) {
+    if (chars[i] === '.') continue;
+    if (chars[i] !== '9') {
+      chars[i] = String.fromCharCode(chars[i].charCodeAt(0) + 1);
+      return chars.join('');
+    }
+    chars[i] = '0';
+  }
+  return '1' + chars.join('');
+}
+
 function fixed(x: number, prec: number): string {
   const a = Math.abs(x);
-  if (a < 1e21) return a.toFixed(prec);
+  if (a < 1e21) {
+    // toFixed rounds exact ties away from zero; Go rounds them to even (2.5 → "2").
+    if (prec + 25 <= 100) {
+      const long = a.toFixed(prec + 25);
+      const cut = long.length - 25;
+      if (/^50*$/.test(long.slice(cut))) {
+        const kept = long.slice(0, prec === 0 ? cut - 1 : cut);
+        const last = kept.charCodeAt(kept.length - 1) - 48;
+        return last % 2 === 0 ? kept : incrementDecimal(kept);
+      }
+    }
+    return a.toFixed(prec);
+  }
   // toFixed switches to exponent form at 1e21; such doubles are integers, so print them exactly.
   return BigInt(a).toString() + (prec > 0 ? '.' + '0'.repeat(prec) : '');
 }
@@ -260,12 +286,17 @@ export function goSprintf(format: string, values: Value[]): string {
       if (a && a.kind === 'int') {
         let w = Number(a.v);
         if (w < 0) { spec.minus = true; w = -w; }
-        spec.width = w;
+        if (w > 1e6) out += '%!(BADWIDTH)';
+        else spec.width = w;
       } else if (!badIndex) out += '%!(BADWIDTH)';
       argIndex();
     } else {
-      const m = /^[0-9]+/.exec(format.slice(i, i + 8));
-      if (m) { spec.width = Number(m[0]); i += m[0].length; }
+      const m = /^[0-9]+/.exec(format.slice(i));
+      if (m) {
+        i += m[0].length;
+        // Go ignores widths over 10^6 (and takes such precisions as 0) rather than padding without bound.
+        if (m[0].length <= 7 && Number(m[0]) <= 1e6) spec.width = Number(m[0]);
+      }
     }
     // precision
     if (format[i] === '.') {
@@ -274,13 +305,16 @@ export function goSprintf(format: string, values: Value[]): string {
       if (format[i] === '*') {
         i++;
         const a = badIndex ? undefined : args[argNum++];
-        if (a && a.kind === 'int' && a.v >= 0n) spec.prec = Number(a.v);
+        if (a && a.kind === 'int' && a.v >= 0n && a.v <= 1000000n) spec.prec = Number(a.v);
         else if (!badIndex) out += '%!(BADPREC)';
         argIndex();
       } else {
-        const m = /^[0-9]+/.exec(format.slice(i, i + 8));
-        spec.prec = m ? Number(m[0]) : 0;
-        if (m) i += m[0].length;
+        const m = /^[0-9]+/.exec(format.slice(i));
+        spec.prec = 0;
+        if (m) {
+          i += m[0].length;
+          if (m[0].length <= 7 && Number(m[0]) <= 1e6) spec.prec = Number(m[0]);
+        }
       }
     }
     argIndex();

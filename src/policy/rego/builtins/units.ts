@@ -45,8 +45,9 @@ function split(s: string): [string, string] {
 
 function scale(amount: string, sc: Scale): number {
   if (!/^(?:[0-9]+\.?[0-9]*|\.[0-9]+)$/.test(amount)) throw new BuiltinError('could not parse amount to a number');
-  if ('pow10' in sc) return Number(`${amount}e${sc.pow10}`);
-  return Number(amount) * 2 ** sc.pow2;
+  const n = 'pow10' in sc ? Number(`${amount}e${sc.pow10}`) : Number(amount) * 2 ** sc.pow2;
+  if (!Number.isFinite(n)) throw new BuiltinError('amount is too large');
+  return n;
 }
 
 export const builtins: BuiltinDef[] = named([

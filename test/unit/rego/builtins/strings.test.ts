@@ -70,6 +70,7 @@ describe('sprintf (Go verbs with OPA argument conversion)', () => {
     expect(f('%q %x % x %.2s', 'a"b\n', 'hi', 'hi', 'héllo')).toBe('"a\\"b\\n" 6869 68 69 hé');
     expect(f('%T %T %T %T', 1, 1.5, 'x', true)).toBe('int float64 string string');
     expect(f('100%%')).toBe('100%');
+    expect(f('%.0f %.0f %.2f %.2f', 2.5, 3.5, 0.125, 1.005)).toBe('2 4 0.12 1.00');
   });
   test('non-scalars print in Rego syntax', () => {
     expect(f('%v', { key: 'value', a: [1, 2] })).toBe('{"a": [1, 2], "key": "value"}');
