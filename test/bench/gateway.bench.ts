@@ -7,13 +7,14 @@
  * and a fixed rate (evenly paced open loop) — runs against the mock directly and through the gateway with the
  * same ~1 KB chat request, alternating the two so drifting machine load hits both alike.
  */
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { DEFAULT_REDIS_URL } from '../../src/config';
 import { dropDatabase } from '../../src/db';
 import { MOCK_DEMO_KEY } from '../../src/providers';
+import { prepareApp, REPO_ROOT } from './lib/app-build';
 import { startService, type ServiceProcess } from './lib/children';
 import { formatProfileSummary, summariseProfile, type ProfileSummary } from './lib/cpuprofile';
 import { benchDatabaseUrl, newBenchKey, prepareBenchDatabase } from './lib/database';
@@ -28,6 +29,7 @@ import { checkTarget, looksComplete } from './lib/sanity';
 const MiB = 1024 * 1024;
 const WARMUP_CONNECTIONS = 10;
 const SETTLE_MS = 500;
+const PROFILE_INTERVAL_US = 500;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (line: string): void => void process.stdout.write(line + '\n');
@@ -36,10 +38,20 @@ interface GatewayProcess {
   service: ServiceProcess;
   logLevel: string;
   logFile: string;
-  profileDir: string | null;
+  /** Where its CPU profile goes (with --cpu-prof). */
+  profileFile: string | null;
+  profiling: boolean;
   idleRssMiB: number;
-  /** Requests sent to it (warm-up included), for CPU-per-request of the whole profile. */
+  /** Requests sent to it (warm-up included). */
   requests: number;
+  /** Requests sent while the profiler ran, for CPU time per request in the profile. */
+  profiledRequests: number;
+}
+
+function countRequests(gateway: GatewayProcess | null, n: number): void {
+  if (!gateway) return;
+  gateway.requests += n;
+  if (gateway.profiling) gateway.profiledRequests += n;
 }
 
 function target(origin: string, apiKey: string, payload: BenchPayload): Target {
@@ -64,7 +76,7 @@ async function measure(
   }
   const self = process.cpuUsage(cpu0.self);
   const n = Math.max(1, result.completed);
-  if (gateway) gateway.requests += result.completed + result.errors;
+  countRequests(gateway, result.completed + result.errors);
   const record: RunRecord = {
     target: kind, logLevel: gateway?.logLevel ?? null, mode, load,
     loadLabel: load === 'closed' ? `${opts.connections} connections` : `${opts.rate} req/s`,
@@ -86,29 +98,37 @@ async function measure(
 async function warm(opts: BenchOptions, t: Target, gateway: GatewayProcess | null): Promise<void> {
   if (opts.warmupS <= 0) return;
   const r = await closedLoop(t, WARMUP_CONNECTIONS, opts.warmupS);
-  if (gateway) gateway.requests += r.completed + r.errors;
+  countRequests(gateway, r.completed + r.errors);
 }
 
-async function startGatewayProcess(opts: BenchOptions, workDir: string, databaseUrl: string, logLevel: string): Promise<GatewayProcess> {
+async function startGatewayProcess(opts: BenchOptions, workDir: string, app: string, databaseUrl: string, logLevel: string): Promise<GatewayProcess> {
   const logFile = path.join(workDir, `gateway-${logLevel}.log`);
-  const profileDir = opts.cpuProf ? path.join(workDir, `profile-${logLevel}`) : null;
   const service = await startService({
     entry: 'gateway-entry.ts',
     logFile,
-    nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     env: {
-      NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl,
+      GATEHOUSE_BENCH_APP: app, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl,
       REDIS_URL: process.env.REDIS_URL || DEFAULT_REDIS_URL, GATEHOUSE_REDIS_PREFIX: `ghbench:${process.pid}:`, LOG_LEVEL: logLevel,
     },
   });
-  return { service, logLevel, logFile, profileDir, idleRssMiB: service.rssBytes() / MiB, requests: 0 };
+  return {
+    service, logLevel, logFile, profileFile: opts.cpuProf ? path.join(workDir, `gateway-${logLevel}.cpuprofile`) : null,
+    profiling: false, idleRssMiB: service.rssBytes() / MiB, requests: 0, profiledRequests: 0,
+  };
 }
 
-function profileOf(gateway: GatewayProcess): ProfileSummary | null {
-  if (!gateway.profileDir) return null;
-  const files = readdirSync(gateway.profileDir).filter((f) => f.endsWith('.cpuprofile'));
-  if (files.length === 0) return null;
-  return summariseProfile(path.join(gateway.profileDir, files[0]!));
+/** The profiler runs from the end of the first warm-up to the end of the gateway's last run. */
+async function startProfiling(gateway: GatewayProcess): Promise<void> {
+  if (!gateway.profileFile || gateway.profiling) return;
+  await gateway.service.profileStart(PROFILE_INTERVAL_US);
+  gateway.profiling = true;
+}
+
+async function stopProfiling(gateway: GatewayProcess, app: string): Promise<ProfileSummary | null> {
+  if (!gateway.profileFile || !gateway.profiling) return null;
+  gateway.profiling = false;
+  await gateway.service.profileStop(gateway.profileFile);
+  return summariseProfile(gateway.profileFile, [path.dirname(app), REPO_ROOT]);
 }
 
 function commitId(): string | null {
@@ -129,7 +149,9 @@ async function main(): Promise<void> {
   log(`runs of ${opts.durationS} s (warm-up ${opts.warmupS} s); logs and profiles in ${workDir}`);
   log('The machine may be shared: compare figures from the same run, not across runs.\n');
 
-  const mock = await startService({ entry: 'mock-entry.ts', logFile: path.join(workDir, 'mock.log') });
+  const app = prepareApp(opts.runtime, workDir);
+  log(`children run ${opts.runtime === 'dist' ? `the sources compiled by tsc (${app})` : 'the TypeScript sources through tsx'}`);
+  const mock = await startService({ entry: 'mock-entry.ts', logFile: path.join(workDir, 'mock.log'), env: { GATEHOUSE_BENCH_APP: app } });
   const databaseUrl = benchDatabaseUrl();
   const apiKey = newBenchKey();
   await prepareBenchDatabase(databaseUrl, mock.url, apiKey);
@@ -137,10 +159,13 @@ async function main(): Promise<void> {
   log(`mock provider ${mock.url} (pid ${mock.pid}); database ${new URL(databaseUrl).pathname.slice(1)}; request body ${payloads.json.bytes} bytes`);
 
   const runs: RunRecord[] = [];
-  const gateways: Array<{ logLevel: string; idleRssMiB: number; logBytes: number; requests: number; profile: ProfileSummary | null }> = [];
+  const gateways: Array<{
+    logLevel: string; idleRssMiB: number; logBytes: number; requests: number; profiledRequests: number; profile: ProfileSummary | null;
+  }> = [];
   try {
     for (const [index, logLevel] of opts.logLevels.entries()) {
-      const gateway = await startGatewayProcess(opts, workDir, databaseUrl, logLevel);
+      const gateway = await startGatewayProcess(opts, workDir, app, databaseUrl, logLevel);
+      let profile: ProfileSummary | null = null;
       log(`gateway ${gateway.service.url} (pid ${gateway.service.pid}, log level ${logLevel}, idle RSS ${gateway.idleRssMiB.toFixed(0)} MiB)`);
       const withDirect = index === 0;
       try {
@@ -152,17 +177,19 @@ async function main(): Promise<void> {
           gateway.requests += 1;
           if (withDirect) await warm(opts, direct, null);
           await warm(opts, through, gateway);
+          await startProfiling(gateway);
           for (const load of opts.loads) {
             if (withDirect) runs.push(await measure(opts, 'direct', direct, mode, load, mock, null));
             runs.push(await measure(opts, 'gateway', through, mode, load, mock, gateway));
           }
         }
+        profile = await stopProfiling(gateway, app);
       } finally {
         await gateway.service.stop();
       }
       gateways.push({
         logLevel, idleRssMiB: gateway.idleRssMiB, logBytes: statSync(gateway.logFile).size, requests: gateway.requests,
-        profile: profileOf(gateway),
+        profiledRequests: gateway.profiledRequests, profile,
       });
     }
   } finally {
@@ -189,7 +216,7 @@ async function main(): Promise<void> {
     log('\nAims for this stage (Portkey on the same machine: ~1,000 req/s at 50 connections, +1.4 ms p50 at 500 req/s)');
     log(formatVerdicts(aims));
   }
-  for (const g of gateways) if (g.profile) log('\n' + formatProfileSummary(g.profile, g.requests));
+  for (const g of gateways) if (g.profile) log(`\nGateway (${g.logLevel} logs) ` + formatProfileSummary(g.profile, g.profiledRequests));
   const loadAfter = os.loadavg();
   log(`\nload average after: ${loadAfter.map((x) => x.toFixed(2)).join(' ')}`);
 
@@ -198,7 +225,7 @@ async function main(): Promise<void> {
       meta: {
         date: new Date().toISOString(), commit: commitId(), node: process.version, cpus: os.cpus().length,
         cpuModel: os.cpus()[0]?.model ?? null, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter,
-        durationS: opts.durationS, warmupS: opts.warmupS, connections: opts.connections, rate: opts.rate,
+        runtime: opts.runtime, durationS: opts.durationS, warmupS: opts.warmupS, connections: opts.connections, rate: opts.rate,
         requestBytes: { json: payloads.json.bytes, stream: payloads.stream.bytes },
       },
       runs, added, aims,

@@ -5,7 +5,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { ChildMessage, ParentMessage } from './child-protocol';
 
 export interface ChildOptions {
@@ -26,14 +25,19 @@ export interface ServiceProcess {
   cpuMs(): number;
   /** Resident set size in bytes. */
   rssBytes(): number;
+  /** Starts the V8 sampling profiler inside the child. */
+  profileStart(intervalUs: number): Promise<void>;
+  /** Stops it and has the child write the `.cpuprofile` to `file`. */
+  profileStop(file: string): Promise<void>;
   /** Asks the child to close gracefully; kills it if it has not exited in time. */
   stop(timeoutMs?: number): Promise<void>;
 }
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-// The children run the TypeScript sources through tsx's loader, found from here so any working directory works.
-const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
+// The entry scripts are TypeScript: tsx's CommonJS hook (no ESM loader thread) found from here, so any working
+// directory works.
+const TSX_CJS_HOOK = require.resolve('tsx/cjs');
 
 /** utime + stime from /proc/PID/stat (fields 14 and 15, counted after the command name's closing parenthesis). */
 export function processCpuMs(pid: number): number {
@@ -55,9 +59,9 @@ process.on('exit', () => {
 });
 
 export async function startService(options: ChildOptions): Promise<ServiceProcess> {
-  const out = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
+  const out = options.logFile ? openSync(options.logFile, 'w') : 'ignore';
   const child = fork(path.join(__dirname, options.entry), [], {
-    execArgv: ['--import', TSX_LOADER, ...(options.nodeFlags ?? [])],
+    execArgv: ['--require', TSX_CJS_HOOK, ...(options.nodeFlags ?? [])],
     env: { ...process.env, ...options.env },
     stdio: ['ignore', out, out, 'ipc'],
   });
@@ -91,11 +95,29 @@ export async function startService(options: ChildOptions): Promise<ServiceProces
   });
 
   const pid = child.pid!;
+  /** Sends a request and waits for the child's answer (or failure), bounded in time. */
+  const ask = (message: ParentMessage, answer: ChildMessage['type']): Promise<void> => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`${options.entry} did not answer ${message.type}`)), 30_000);
+    const onMessage = (m: ChildMessage): void => {
+      if (m.type === answer) finish(null);
+      else if (m.type === 'profile-failed') finish(new Error(`${options.entry}: ${m.message}`));
+    };
+    const finish = (err: Error | null): void => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      if (err) reject(err);
+      else resolve();
+    };
+    child.on('message', onMessage);
+    child.send(message);
+  });
   return {
     url,
     pid,
     cpuMs: () => processCpuMs(pid),
     rssBytes: () => processRssBytes(pid),
+    profileStart: (intervalUs) => ask({ type: 'profile-start', intervalUs }, 'profile-started'),
+    profileStop: (file) => ask({ type: 'profile-stop', file }, 'profile-written'),
     async stop(timeoutMs = 15_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       if (child.connected) child.send({ type: 'shutdown' } satisfies ParentMessage);

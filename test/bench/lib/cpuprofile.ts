@@ -3,12 +3,17 @@
  * inclusive time) and by area (a src/ folder, an npm package, Node's internals, GC). Idle time is left out, so
  * percentages are shares of the time the process was actually busy.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 interface CallFrame {
   functionName: string;
   url: string;
+  /** 0-based, as V8 reports them. */
   lineNumber: number;
+  columnNumber: number;
 }
 
 interface ProfileNode {
@@ -45,17 +50,63 @@ export interface ProfileSummary {
   areas: Array<{ area: string; ms: number; pct: number }>;
 }
 
-const ROOT = process.cwd();
+/**
+ * Maps frames of compiled JavaScript back to the TypeScript line (tsc's `.js.map` files) and shortens paths to
+ * repository-relative ones, so `dist/proxy/exchange.js:40` reads `src/proxy/exchange.ts:52`.
+ */
+class FrameResolver {
+  private readonly maps = new Map<string, { map: SourceMap; dir: string } | null>();
+  private readonly cache = new Map<string, CallFrame>();
 
-function shortUrl(url: string): string {
-  let path = url.startsWith('file://') ? decodeURIComponent(url.slice(7)) : url;
-  if (path.startsWith(ROOT + '/')) path = path.slice(ROOT.length + 1);
-  return path;
+  constructor(private readonly roots: readonly string[]) {}
+
+  resolve(frame: CallFrame): CallFrame {
+    const cacheKey = `${frame.url}\u0000${frame.lineNumber}\u0000${frame.columnNumber}\u0000${frame.functionName}`;
+    let out = this.cache.get(cacheKey);
+    if (!out) {
+      out = this.mapped(frame);
+      out = { ...out, url: this.shorten(out.url) };
+      this.cache.set(cacheKey, out);
+    }
+    return out;
+  }
+
+  private mapped(frame: CallFrame): CallFrame {
+    if (!frame.url.startsWith('file://') || !frame.url.endsWith('.js') || frame.url.includes('/node_modules/')) return frame;
+    const file = fileURLToPath(frame.url);
+    let entry = this.maps.get(file);
+    if (entry === undefined) {
+      entry = null;
+      try {
+        if (existsSync(`${file}.map`)) entry = { map: new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8'))), dir: path.dirname(file) };
+      } catch {
+        entry = null;
+      }
+      this.maps.set(file, entry);
+    }
+    if (!entry || frame.lineNumber < 0) return frame;
+    const hit = entry.map.findEntry(frame.lineNumber, Math.max(0, frame.columnNumber));
+    if (!('originalSource' in hit) || !hit.originalSource) return frame;
+    const source = hit.originalSource.startsWith('file://') ? fileURLToPath(hit.originalSource) : path.resolve(entry.dir, hit.originalSource);
+    return { ...frame, url: source, lineNumber: hit.originalLine, columnNumber: hit.originalColumn };
+  }
+
+  private shorten(url: string): string {
+    let p = url.startsWith('file://') ? fileURLToPath(url) : url;
+    for (const root of this.roots) {
+      if (p.startsWith(root + '/')) {
+        p = p.slice(root.length + 1);
+        break;
+      }
+    }
+    return p;
+  }
 }
+
 
 /** The area a function belongs to: `src/<folder>`, `npm:<package>`, `node:internals`, or a V8 pseudo-frame. */
 export function areaOf(frame: CallFrame): string {
-  const url = shortUrl(frame.url);
+  const url = frame.url;
   if (!url) return frame.functionName.startsWith('(') ? frame.functionName : '(native)';
   if (url.startsWith('node:')) return 'node:internals';
   const nm = url.lastIndexOf('node_modules/');
@@ -71,11 +122,14 @@ export function areaOf(frame: CallFrame): string {
 
 const keyOf = (f: CallFrame): string => `${f.functionName || '(anonymous)'}\u0000${f.url}\u0000${f.lineNumber}`;
 
-export function summariseProfile(file: string, top = 25): ProfileSummary {
+/** `roots`: folders stripped from paths (the compiled app's root and the repository). */
+export function summariseProfile(file: string, roots: readonly string[], top = 25): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const resolver = new FrameResolver(roots);
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
   for (const node of profile.nodes) {
+    node.callFrame = resolver.resolve(node.callFrame);
     byId.set(node.id, node);
     for (const child of node.children ?? []) parent.set(child, node.id);
   }
@@ -120,7 +174,7 @@ export function summariseProfile(file: string, top = 25): ProfileSummary {
       .slice(0, top)
       .map(([key, ms]) => {
         const f = frames.get(key)!;
-        const url = shortUrl(f.url);
+        const url = f.url;
         return {
           name: f.functionName || '(anonymous)', where: url ? `${url}:${f.lineNumber + 1}` : '', area: areaOf(f),
           ms, pct: busy ? (100 * ms) / busy : 0,

@@ -1,5 +1,6 @@
 /** Command-line options of `npm run bench` (parsed with node:util, validated with clear messages). */
 import { parseArgs } from 'node:util';
+import type { Runtime } from './app-build';
 
 export type Mode = 'json' | 'stream';
 export type LoadKind = 'closed' | 'paced';
@@ -16,6 +17,7 @@ export interface BenchOptions {
   jsonFile: string | null;
   cpuProf: boolean;
   keepDb: boolean;
+  runtime: Runtime;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -27,7 +29,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --loads LIST        closed,paced (default both)
   --log-levels LIST   gateway log levels to measure, e.g. warn,info (default warn)
   --json FILE         also write the figures as JSON
-  --cpu-prof          profile the gateway (node --cpu-prof) and print its hot spots
+  --cpu-prof          profile the gateway during the measured runs and print its hot spots
+  --runtime dist|tsx  run the compiled sources (default, as production) or the TypeScript through tsx
   --keep-db           keep the gatehouse_bench database afterwards
 `;
 
@@ -68,6 +71,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
       json: { type: 'string' },
       'cpu-prof': { type: 'boolean' },
       'keep-db': { type: 'boolean' },
+      runtime: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -86,5 +90,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
     jsonFile: values.json ?? null,
     cpuProf: values['cpu-prof'] ?? false,
     keepDb: values['keep-db'] ?? false,
+    runtime: list<Runtime>('runtime', values.runtime ?? 'dist', ['dist', 'tsx'])[0]!,
   };
 }
