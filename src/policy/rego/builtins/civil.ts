@@ -57,18 +57,20 @@ export interface Civil {
   yearDay: number;
   /** seconds east of UTC */
   offset: number;
-  /** zone abbreviation ("" when the zone has none, e.g. "+03") */
-  abbrev: string;
+  /** the instant in Unix seconds (for zone abbreviations, looked up only when formatted) */
+  unix: number;
 }
 
 export interface Zone {
   name: string;
   /** UTC offset in seconds at the instant given in Unix seconds. */
   offsetAt(unixSeconds: number): number;
+  /** The same, always asking the zone database (no memo). */
+  exactOffsetAt(unixSeconds: number): number;
   abbrevAt(unixSeconds: number): string;
 }
 
-export const UTC: Zone = { name: 'UTC', offsetAt: () => 0, abbrevAt: () => 'UTC' };
+export const UTC: Zone = { name: 'UTC', offsetAt: () => 0, exactOffsetAt: () => 0, abbrevAt: () => 'UTC' };
 
 const zones = new Map<string, Zone>();
 
@@ -84,9 +86,24 @@ function intlZone(name: string, iana: string | undefined): Zone {
     throw new BuiltinError(`unknown time zone ${name}`);
   }
   const shortName = (f: Intl.DateTimeFormat, at: Date): string => f.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? '';
+  // Offsets memoised per 15-minute bucket when the bucket holds no transition (zone changes fall
+  // on quarter hours), so the slow Intl call runs once per bucket, not once per builtin call.
+  const buckets = new Map<number, number>();
+  const BUCKET = 900;
   return {
     name,
     offsetAt(unixSeconds: number): number {
+      const b = Math.floor(unixSeconds / BUCKET);
+      const hit = buckets.get(b);
+      if (hit !== undefined) return hit;
+      const start = this.exactOffsetAt(b * BUCKET);
+      const end = this.exactOffsetAt(b * BUCKET + BUCKET - 1);
+      if (start !== end) return this.exactOffsetAt(unixSeconds);
+      if (buckets.size >= 4096) buckets.clear();
+      buckets.set(b, start);
+      return start;
+    },
+    exactOffsetAt(unixSeconds: number): number {
       const parts = fmt.formatToParts(new Date(unixSeconds * 1000));
       const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value ?? 0);
       let year = get('year');
@@ -148,7 +165,7 @@ export function toCivil(ns: bigint, zone: Zone): Civil {
     weekday: (((days + 4) % 7) + 7) % 7,
     yearDay: days - daysFromCivil(year, 1, 1) + 1,
     offset,
-    abbrev: zone === UTC ? 'UTC' : zone.abbrevAt(unix),
+    unix,
   };
 }
 

@@ -178,7 +178,11 @@ export function formatTime(ns: bigint, zone: Zone, layout: string): string {
       case 'January': out += LONG_MONTHS[t.month - 1]; break;
       case 'Mon': out += LONG_DAYS[t.weekday].slice(0, 3); break;
       case 'Monday': out += LONG_DAYS[t.weekday]; break;
-      case 'MST': out += t.abbrev !== '' ? t.abbrev : formatOffset(t.offset, '-0700'); break;
+      case 'MST': {
+        const abbrev = zone.abbrevAt(t.unix);
+        out += abbrev !== '' ? abbrev : formatOffset(t.offset, '-0700');
+        break;
+      }
       case '01': out += pad(t.month, 2); break;
       case '1': out += t.month; break;
       case '02': out += pad(t.day, 2); break;
@@ -213,6 +217,14 @@ export function formatTime(ns: bigint, zone: Zone, layout: string): string {
 
 class ParseFailure extends Error {}
 
+const OFFSET_FORMS: ReadonlyMap<string, RegExp> = new Map([
+  ['07', /^([+-])([0-9]{2})/],
+  ['0700', /^([+-])([0-9]{2})([0-9]{2})/],
+  ['07:00', /^([+-])([0-9]{2}):([0-9]{2})/],
+  ['070000', /^([+-])([0-9]{2})([0-9]{2})([0-9]{2})/],
+  ['07:00:00', /^([+-])([0-9]{2}):([0-9]{2}):([0-9]{2})/],
+]);
+
 /** Go's time.Parse: the result in ns since the epoch; zones without an offset count as UTC. */
 export function parseTime(layout: string, value: string, defaultZone: Zone = UTC): bigint {
   const fail = (elem: string, rest: string): never => {
@@ -232,10 +244,17 @@ function parse(cs: Chunk[], value: string, defaultZone: Zone, fail: (elem: strin
   let pmSet = false, amSet = false;
   let offset: number | undefined;
   const num = (std: string, fixed: boolean, maxDigits = 2): number => {
-    const m = (fixed ? new RegExp(`^[0-9]{${maxDigits}}`) : new RegExp(`^[0-9]{1,${maxDigits}}`)).exec(v);
-    if (!m) return fail(std, v);
-    v = v.slice(m[0].length);
-    return Number(m[0]);
+    let k = 0;
+    let n = 0;
+    while (k < maxDigits && k < v.length) {
+      const c = v.charCodeAt(k);
+      if (c < 48 || c > 57) break;
+      n = n * 10 + (c - 48);
+      k++;
+    }
+    if (k === 0 || (fixed && k < maxDigits)) return fail(std, v);
+    v = v.slice(k);
+    return n;
   };
   const lookup = (std: string, names: string[], len?: number): number => {
     for (let i = 0; i < names.length; i++) {
@@ -294,11 +313,11 @@ function parse(cs: Chunk[], value: string, defaultZone: Zone, fail: (elem: strin
         break;
       }
       case 'frac0': {
-        const re = new RegExp(`^[.,]([0-9]{${c.digits}})`);
-        const m = re.exec(v);
-        if (!m) fail(c.sep + '0'.repeat(c.digits ?? 0), v);
-        nanos = fraction((m as RegExpExecArray)[1]);
-        v = v.slice((m as RegExpExecArray)[0].length);
+        const d = c.digits ?? 0;
+        const digits = v.slice(1, 1 + d);
+        if ((v[0] !== '.' && v[0] !== ',') || digits.length !== d || !/^[0-9]*$/.test(digits)) fail(c.sep + '0'.repeat(d), v);
+        nanos = fraction(digits);
+        v = v.slice(1 + d);
         break;
       }
       case 'frac9': {
@@ -320,15 +339,7 @@ function parse(cs: Chunk[], value: string, defaultZone: Zone, fail: (elem: strin
       }
       default: {
         if (std.startsWith('Z') && v[0] === 'Z') { offset = 0; v = v.slice(1); break; }
-        const form = std.slice(1);
-        const re: Record<string, RegExp> = {
-          '07': /^([+-])([0-9]{2})/,
-          '0700': /^([+-])([0-9]{2})([0-9]{2})/,
-          '07:00': /^([+-])([0-9]{2}):([0-9]{2})/,
-          '070000': /^([+-])([0-9]{2})([0-9]{2})([0-9]{2})/,
-          '07:00:00': /^([+-])([0-9]{2}):([0-9]{2}):([0-9]{2})/,
-        };
-        const m = re[form].exec(v);
+        const m = (OFFSET_FORMS.get(std.slice(1)) as RegExp).exec(v);
         if (!m) fail(std, v);
         const mm = m as RegExpExecArray;
         const secs = Number(mm[2]) * 3600 + Number(mm[3] ?? 0) * 60 + Number(mm[4] ?? 0);

@@ -106,9 +106,21 @@ function parseCIDR(s: string): Net | undefined {
   return { bits, first, last: first | ((1n << hostBits) - 1n), prefix };
 }
 
+/** Parsed networks by text: policies compare against a fixed allowlist of CIDRs. */
+const cidrCache = new Map<string, Net | null>();
+
+function cachedCIDR(s: string): Net | undefined {
+  const hit = cidrCache.get(s);
+  if (hit !== undefined) return hit ?? undefined;
+  const net = parseCIDR(s);
+  if (cidrCache.size >= 4096) cidrCache.clear();
+  cidrCache.set(s, net ?? null);
+  return net;
+}
+
 function cidrArg(args: Value[], i: number): Net {
   const s = str(args, i);
-  const net = parseCIDR(s);
+  const net = cachedCIDR(s);
   if (!net) throw new BuiltinError(`invalid CIDR address: ${s}`);
   return net;
 }
@@ -116,7 +128,7 @@ function cidrArg(args: Value[], i: number): Net {
 function contains(net: Net, x: string): boolean {
   const ip = parseIP(x);
   if (ip) return ip.bits === net.bits && ip.n >= net.first && ip.n <= net.last;
-  const other = parseCIDR(x);
+  const other = cachedCIDR(x);
   if (!other) throw new BuiltinError(`invalid CIDR address: ${x}`);
   return other.bits === net.bits && other.first >= net.first && other.last <= net.last;
 }
@@ -148,7 +160,7 @@ function mergeCIDRs(items: string[]): RegoSet {
     const ip = parseIP(s);
     if (ip) ranges[ip.bits].push([ip.n, ip.n]);
     else {
-      const net = parseCIDR(s);
+      const net = cachedCIDR(s);
       if (!net) throw new BuiltinError(`IP/CIDR syntax error: ${s}`);
       ranges[net.bits].push([net.first, net.last]);
     }
@@ -208,7 +220,7 @@ export const builtins: BuiltinDef[] = named([
   {
     name: 'net.cidr_is_valid',
     arity: 1,
-    fn: (args) => typeof args[0] === 'string' && parseCIDR(args[0]) !== undefined,
+    fn: (args) => typeof args[0] === 'string' && cachedCIDR(args[0]) !== undefined,
   },
   {
     name: 'net.cidr_expand',
@@ -227,7 +239,7 @@ export const builtins: BuiltinDef[] = named([
     arity: 2,
     fn: (args) => {
       const cidrs = matchEntries(args[0], 1).map(([k, s]) => {
-        const net = parseCIDR(s);
+        const net = cachedCIDR(s);
         if (!net) throw new BuiltinError(`invalid CIDR address: ${s}`);
         return [k, net] as const;
       });

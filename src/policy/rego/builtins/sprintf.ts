@@ -222,7 +222,16 @@ function noFlags(): Spec {
   return { minus: false, plus: false, sharp: false, space: false, zero: false, width: undefined, prec: undefined };
 }
 
+function plainSpec(spec: Spec): boolean {
+  return spec.width === undefined && spec.prec === undefined && !spec.plus && !spec.sharp && !spec.space && !spec.minus && !spec.zero;
+}
+
 function formatOne(verb: string, a: GoArg, spec: Spec): string {
+  // The common policy message case: %s of a string, %d/%v of an int, no flags.
+  if (plainSpec(spec)) {
+    if (a.kind === 'string' && (verb === 's' || verb === 'v')) return a.v;
+    if (a.kind === 'int' && (verb === 'd' || verb === 'v')) return a.v.toString();
+  }
   if (verb === 'T') return pad(goTypeName(a), spec, false);
   switch (a.kind) {
     case 'int':
@@ -243,8 +252,88 @@ function formatOne(verb: string, a: GoArg, spec: Spec): string {
   }
 }
 
+/**
+ * Decimal digits at `start`: their value (-1 when over 10^6, which Go ignores rather than
+ * padding without bound; undefined when there are none) and where they end.
+ */
+function scanNumber(format: string, start: number): { value: number | undefined; end: number } {
+  let i = start;
+  while (i < format.length && format.charCodeAt(i) >= 48 && format.charCodeAt(i) <= 57) i++;
+  if (i === start) return { value: undefined, end: i };
+  const value = i - start > 7 || Number(format.slice(start, i)) > 1e6 ? -1 : Number(format.slice(start, i));
+  return { value, end: i };
+}
+
+/** A format without `*` or `%[n]`, split once into literal text and verbs. */
+type Piece = string | { verb: string; spec: Spec };
+
+const compiledFormats = new Map<string, Piece[]>();
+const MAX_COMPILED_FORMATS = 1000;
+
+function compileFormat(format: string): Piece[] {
+  const pieces: Piece[] = [];
+  let lit = '';
+  const n = format.length;
+  let i = 0;
+  while (i < n) {
+    const pct = format.indexOf('%', i);
+    if (pct < 0) { lit += format.slice(i); break; }
+    lit += format.slice(i, pct);
+    i = pct + 1;
+    const spec = noFlags();
+    for (; i < n; i++) {
+      const c = format[i];
+      if (c === '-') { spec.minus = true; spec.zero = false; }
+      else if (c === '+') spec.plus = true;
+      else if (c === '#') spec.sharp = true;
+      else if (c === ' ') spec.space = true;
+      else if (c === '0') spec.zero = !spec.minus;
+      else break;
+    }
+    const w = scanNumber(format, i);
+    i = w.end;
+    if (w.value !== undefined && w.value >= 0) spec.width = w.value;
+    if (format[i] === '.') {
+      const p = scanNumber(format, i + 1);
+      i = p.end;
+      spec.prec = p.value === undefined || p.value < 0 ? 0 : p.value;
+    }
+    if (i >= n) { lit += '%!(NOVERB)'; break; }
+    const verb = String.fromCodePoint(format.codePointAt(i) as number);
+    i += verb.length;
+    if (verb === '%') { lit += '%'; continue; }
+    if (lit !== '') pieces.push(lit);
+    lit = '';
+    pieces.push({ verb, spec });
+  }
+  if (lit !== '') pieces.push(lit);
+  return pieces;
+}
+
 /** Formats like Go's fmt.Sprintf with OPA's argument conversion. */
 export function goSprintf(format: string, values: Value[]): string {
+  if (format.includes('*') || format.includes('%[')) return dynamicSprintf(format, values);
+  let pieces = compiledFormats.get(format);
+  if (pieces === undefined) {
+    pieces = compileFormat(format);
+    if (compiledFormats.size >= MAX_COMPILED_FORMATS) compiledFormats.clear();
+    compiledFormats.set(format, pieces);
+  }
+  let out = '';
+  let argNum = 0;
+  for (const p of pieces) {
+    if (typeof p === 'string') { out += p; continue; }
+    if (argNum >= values.length) { out += `%!${p.verb}(MISSING)`; continue; }
+    out += formatOne(p.verb, toGoArg(values[argNum++]), p.spec);
+  }
+  if (argNum < values.length) {
+    out += '%!(EXTRA ' + values.slice(argNum).map((v) => { const a = toGoArg(v); return `${goTypeName(a)}=${plain(a)}`; }).join(', ') + ')';
+  }
+  return out;
+}
+
+/** The general path, for formats with `*` widths or explicit argument indexes. */
+function dynamicSprintf(format: string, values: Value[]): string {
   const args = values.map(toGoArg);
   let out = '';
   let argNum = 0;
@@ -291,12 +380,9 @@ export function goSprintf(format: string, values: Value[]): string {
       } else if (!badIndex) out += '%!(BADWIDTH)';
       argIndex();
     } else {
-      const m = /^[0-9]+/.exec(format.slice(i));
-      if (m) {
-        i += m[0].length;
-        // Go ignores widths over 10^6 (and takes such precisions as 0) rather than padding without bound.
-        if (m[0].length <= 7 && Number(m[0]) <= 1e6) spec.width = Number(m[0]);
-      }
+      const w = scanNumber(format, i);
+      i = w.end;
+      if (w.value !== undefined && w.value >= 0) spec.width = w.value;
     }
     // precision
     if (format[i] === '.') {
@@ -309,12 +395,9 @@ export function goSprintf(format: string, values: Value[]): string {
         else if (!badIndex) out += '%!(BADPREC)';
         argIndex();
       } else {
-        const m = /^[0-9]+/.exec(format.slice(i));
-        spec.prec = 0;
-        if (m) {
-          i += m[0].length;
-          if (m[0].length <= 7 && Number(m[0]) <= 1e6) spec.prec = Number(m[0]);
-        }
+        const p = scanNumber(format, i);
+        i = p.end;
+        spec.prec = p.value === undefined || p.value < 0 ? 0 : p.value;
       }
     }
     argIndex();
