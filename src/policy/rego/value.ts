@@ -110,15 +110,11 @@ export function objectSize(o: PlainObject | RegoObject): number {
   return n;
 }
 
-const sortedKeyCache = new WeakMap<object, string[]>();
-
-/** Keys of a string-keyed object in OPA's order (sorted by code point), cached per object. */
+/** Keys of a string-keyed object in OPA's order (sorted by code point). */
 export function sortedPlainKeys(o: PlainObject): string[] {
-  let keys = sortedKeyCache.get(o);
-  if (keys === undefined) {
-    keys = Object.keys(o);
-    if (keys.length > 1) keys.sort(compareStrings);
-    sortedKeyCache.set(o, keys);
+  const keys = Object.keys(o);
+  for (let i = 1; i < keys.length; i++) {
+    if (compareStrings(keys[i - 1], keys[i]) > 0) return keys.sort(compareStrings);
   }
   return keys;
 }
@@ -198,9 +194,7 @@ export function compareStrings(a: string, b: string): number {
 }
 
 function sortedEntries(o: PlainObject | RegoObject): [Value, Value][] {
-  const e = objectEntries(o);
-  e.sort((x, y) => compareValues(x[0], y[0]));
-  return e;
+  return objectEntries(o);
 }
 
 export function sortedSetValues(s: RegoSet): Value[] {
@@ -292,12 +286,33 @@ export function valueEquals(a: Value, b: Value): boolean {
 // Strings encode to themselves (fast path for the common set-of-strings case); everything else
 // starts with "\u0000", and strings that themselves start with "\u0000" are escaped.
 
+/** JSON string literal; avoids JSON.stringify for the common plain strings. */
+function encodeString(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+  }
+  return '"' + s + '"';
+}
+
+function encodeStringKeyed(keys: string[], get: (k: string) => Value): string {
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1] > keys[i]) {
+      keys.sort();
+      break;
+    }
+  }
+  let s = '{';
+  for (let i = 0; i < keys.length; i++) s += (i ? ',' : '') + encodeString(keys[i]) + ':' + encode(get(keys[i]));
+  return s + '}';
+}
+
 function encode(v: Value): string {
   if (v === null) return 'n';
   switch (typeof v) {
     case 'boolean': return v ? 't' : 'f';
     case 'number': return '#' + (Object.is(v, -0) ? '0' : String(v));
-    case 'string': return JSON.stringify(v);
+    case 'string': return encodeString(v);
   }
   if (Array.isArray(v)) {
     let s = '[';
@@ -305,11 +320,24 @@ function encode(v: Value): string {
     return s + ']';
   }
   if (v instanceof RegoSet) {
-    const parts = [...v.map.values()].map(encode).sort();
+    const parts: string[] = [];
+    for (const x of v.map.values()) parts.push(encode(x));
+    if (parts.length > 1) parts.sort();
     return '<' + parts.join(',') + '>';
   }
-  const parts = objectEntries(v).map(([k, x]) => encode(k) + ':' + encode(x)).sort();
-  return '{' + parts.join(',') + '}';
+  if (v instanceof RegoObject) {
+    const entries = [...v.map.values()];
+    if (entries.every((e) => typeof e[0] === 'string')) {
+      const m = new Map(entries as [string, Value][]);
+      return encodeStringKeyed([...m.keys()], (k) => m.get(k)!);
+    }
+    // Some key is not a string: never equal to a plain object; any fixed order will do.
+    const parts = entries.map(([k, x]) => encode(k) + ':' + encode(x));
+    parts.sort();
+    return '{' + parts.join(',') + '}';
+  }
+  const o = v;
+  return encodeStringKeyed(Object.keys(o), (k) => o[k]);
 }
 
 export function canonicalKey(v: Value): string {
@@ -346,7 +374,30 @@ export class ValueConversionError extends Error {}
  * ISO string. Returns the same objects where they are already valid, so plain JSON is not copied.
  */
 export function fromJSON(v: unknown, maxDepth = 1000): Value {
+  // Fast path: plain JSON (what JSON.parse makes) is checked without allocating and used as is.
+  if (isCleanJSON(v, 0, maxDepth)) return v as Value;
   return convert(v, 0, maxDepth);
+}
+
+function isCleanJSON(v: unknown, depth: number, maxDepth: number): boolean {
+  if (v === null) return true;
+  const t = typeof v;
+  if (t === 'string' || t === 'boolean') return true;
+  if (t === 'number') return Number.isFinite(v as number);
+  if (t !== 'object' || depth >= maxDepth) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!isCleanJSON(v[i], depth + 1, maxDepth)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    if (!hasOwn.call(o, k)) return false;
+    const x = o[k];
+    if (x === undefined || !isCleanJSON(x, depth + 1, maxDepth)) return false;
+  }
+  return true;
 }
 
 function convert(v: unknown, depth: number, maxDepth: number): Value {

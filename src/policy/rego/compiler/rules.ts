@@ -213,10 +213,12 @@ export class RuleCompiler {
   }
 
   private runClauses(ctx: EvalCtx, clauses: Clause[], args: Value[] | null): Value | undefined {
-    for (const c of clauses) {
+    const h: Holder = { found: false, value: undefined, stop: false };
+    for (let i = 0; i < clauses.length; i++) {
+      const c = clauses[i];
       const f = new Frame(ctx, c.size);
       f.args = args;
-      const h: Holder = { found: false, value: undefined, stop: c.konst };
+      h.stop = c.konst;
       f.out = h;
       tick(f);
       c.step(f);

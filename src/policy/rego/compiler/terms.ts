@@ -12,6 +12,7 @@ import type { Expr, Loc, Term } from '../syntax/ast';
 import {
   PlainObject, RegoObject, RegoSet, Value, canonicalKey, emptyObject, isObject, makeObject, objectGet, objectSize, valueEquals,
 } from '../value';
+import { INLINE_OPS } from './inline';
 import { CompileIssue, Scope, Unsafe } from './scope';
 import { DataNode, ModuleInfo, RuleGroup, RuleTree } from './tree';
 
@@ -54,6 +55,7 @@ function unbind(f: Frame, slots: number[]): void {
 }
 
 const TRUE_MATCH = (): boolean => true;
+const hasOwnProp = Object.prototype.hasOwnProperty;
 
 export function evalGroup(ctx: EvalCtx, g: RuleGroup): Value | undefined {
   const c = ctx.cache[g.id];
@@ -352,7 +354,15 @@ export abstract class TermPlanner {
         const path = parts.map((p) => (p as { key: string }).key);
         if (path.length === 1) {
           const k = path[0];
-          return { pre, get: (f) => lookupPath(baseGet(f), path.length === 1 ? [k] : path) };
+          return {
+            pre,
+            get: (f) => {
+              const v = baseGet(f);
+              if (typeof v !== 'object' || v === null) return undefined;
+              if (Array.isArray(v) || v instanceof RegoSet || v instanceof RegoObject) return lookup(v, k);
+              return hasOwnProp.call(v, k) ? (v as PlainObject)[k] : undefined;
+            },
+          };
         }
         return { pre, get: (f) => lookupPath(baseGet(f), path) };
       }
@@ -381,6 +391,19 @@ export abstract class TermPlanner {
           const p = parts[i];
           if (p.kind === 'iter') {
             const m = p.m;
+            if (Array.isArray(v)) {
+              // Arrays (the common case): no callback allocation.
+              const arr = v;
+              const binds = m.binds;
+              for (let j = 0; j < arr.length; j++) {
+                tick(f);
+                let r = false;
+                if (m.match(f, j)) r = walk(f, arr[j], i + 1);
+                for (let b = 0; b < binds.length; b++) f.slots[binds[b]] = undefined;
+                if (r) return true;
+              }
+              return false;
+            }
             return iterate(v, f, (k, x) => {
               let r = false;
               if (m.match(f, k)) r = walk(f, x, i + 1);
@@ -600,13 +623,29 @@ export abstract class TermPlanner {
       };
       return { pre: [...args.pre, gen], get: (f) => f.slots[tmp] };
     }
-    return {
-      pre: args.pre,
-      get: (f) => {
-        const a = evalArgs(f);
-        return a === undefined ? undefined : call(f.ctx, a);
-      },
+    const slow: Getter = (f) => {
+      const a = evalArgs(f);
+      return a === undefined ? undefined : call(f.ctx, a);
     };
+    const inline = r.kind === 'builtin' && t.args.length === 2 ? INLINE_OPS.get(r.key) : undefined;
+    if (inline) {
+      const [ga, gb] = args.gets;
+      const key = r.key;
+      return {
+        pre: args.pre,
+        get: (f) => {
+          const o = f.ctx.fnOverrides;
+          if (o !== null && o.has(key)) return slow(f);
+          const a = ga(f);
+          if (a === undefined) return undefined;
+          const b = gb(f);
+          if (b === undefined) return undefined;
+          const v = inline(a, b);
+          return v !== undefined ? v : slow(f);
+        },
+      };
+    }
+    return { pre: args.pre, get: slow };
   }
 
   // ------------------------------------------------------------------ comprehensions
@@ -651,11 +690,13 @@ export abstract class TermPlanner {
           const vv = v.get(f);
           if (kv === undefined || vv === undefined) return false;
           const o = f.slots[acc] as unknown as RegoObject;
-          const prev = o.get(kv);
-          if (prev !== undefined && !valueEquals(prev, vv)) {
-            throw new EvalError('eval_conflict_error', 'object keys must be unique', loc.file, loc.line, loc.col);
+          const ck = canonicalKey(kv);
+          const prev = o.map.get(ck);
+          if (prev !== undefined) {
+            if (!valueEquals(prev[1], vv)) throw new EvalError('eval_conflict_error', 'object keys must be unique', loc.file, loc.line, loc.col);
+            return false;
           }
-          o.set(kv, vv);
+          o.map.set(ck, [kv, vv]);
           return false;
         });
       }
