@@ -227,128 +227,145 @@ const OFFSET_FORMS: ReadonlyMap<string, RegExp> = new Map([
 
 /** Go's time.Parse: the result in ns since the epoch; zones without an offset count as UTC. */
 export function parseTime(layout: string, value: string, defaultZone: Zone = UTC): bigint {
-  const fail = (elem: string, rest: string): never => {
-    throw new ParseFailure(`parsing time ${JSON.stringify(value)} as ${JSON.stringify(layout)}: cannot parse ${JSON.stringify(rest)} as ${JSON.stringify(elem)}`);
-  };
   try {
-    return parse(compiled(layout), value, defaultZone, fail);
+    return parse(compiled(layout), new ParseState(value, layout), defaultZone);
   } catch (e) {
     if (e instanceof ParseFailure) throw new BuiltinError(e.message);
     throw e;
   }
 }
 
-function parse(cs: Chunk[], value: string, defaultZone: Zone, fail: (elem: string, rest: string) => never): bigint {
-  let v = value;
+/** The unparsed rest of the value, and how to report a mismatch. */
+class ParseState {
+  v: string;
+  constructor(readonly value: string, readonly layout: string) {
+    this.v = value;
+  }
+  fail(elem: string, rest: string): never {
+    throw new ParseFailure(`parsing time ${JSON.stringify(this.value)} as ${JSON.stringify(this.layout)}: cannot parse ${JSON.stringify(rest)} as ${JSON.stringify(elem)}`);
+  }
+}
+
+/** 1..maxDigits decimal digits (exactly maxDigits when fixed). */
+function num(st: ParseState, std: string, fixed: boolean, maxDigits = 2): number {
+  const v = st.v;
+  let k = 0;
+  let n = 0;
+  while (k < maxDigits && k < v.length) {
+    const c = v.charCodeAt(k);
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+    k++;
+  }
+  if (k === 0 || (fixed && k < maxDigits)) return st.fail(std, v);
+  st.v = v.slice(k);
+  return n;
+}
+
+/** Index of the (case-insensitive) name, or its first `len` letters, at the start of the value. */
+function lookup(st: ParseState, std: string, names: string[], len?: number): number {
+  for (let i = 0; i < names.length; i++) {
+    const name = len ? names[i].slice(0, len) : names[i];
+    if (st.v.slice(0, name.length).toLowerCase() === name.toLowerCase()) {
+      st.v = st.v.slice(name.length);
+      return i;
+    }
+  }
+  return st.fail(std, st.v);
+}
+
+/** Nanoseconds from fraction digits (extra digits beyond 9 are dropped). */
+function fraction(digits: string): number {
+  return Number((digits + '000000000').slice(0, 9));
+}
+
+function parse(cs: Chunk[], st: ParseState, defaultZone: Zone): bigint {
+  const value = st.value;
   let year = 1, month = 1, day = 1, yday = -1, hour = 0, minute = 0, second = 0, nanos = 0;
   let pmSet = false, amSet = false;
   let offset: number | undefined;
-  const num = (std: string, fixed: boolean, maxDigits = 2): number => {
-    let k = 0;
-    let n = 0;
-    while (k < maxDigits && k < v.length) {
-      const c = v.charCodeAt(k);
-      if (c < 48 || c > 57) break;
-      n = n * 10 + (c - 48);
-      k++;
-    }
-    if (k === 0 || (fixed && k < maxDigits)) return fail(std, v);
-    v = v.slice(k);
-    return n;
-  };
-  const lookup = (std: string, names: string[], len?: number): number => {
-    for (let i = 0; i < names.length; i++) {
-      const name = len ? names[i].slice(0, len) : names[i];
-      if (v.slice(0, name.length).toLowerCase() === name.toLowerCase()) {
-        v = v.slice(name.length);
-        return i;
-      }
-    }
-    return fail(std, v);
-  };
-  const fraction = (digits: string): number => Number((digits + '000000000').slice(0, 9));
   for (let ci = 0; ci < cs.length; ci++) {
     const c = cs[ci];
-    if (!v.startsWith(c.literal)) fail(c.literal, v);
-    v = v.slice(c.literal.length);
+    if (!st.v.startsWith(c.literal)) st.fail(c.literal, st.v);
+    st.v = st.v.slice(c.literal.length);
     if (!c.std) continue;
     const std = c.std;
     switch (std) {
-      case '2006': year = num(std, true, 4); break;
-      case '06': { const y = num(std, true, 2); year = y >= 69 ? 1900 + y : 2000 + y; break; }
-      case 'Jan': month = lookup(std, LONG_MONTHS, 3) + 1; break;
-      case 'January': month = lookup(std, LONG_MONTHS) + 1; break;
-      case 'Mon': lookup(std, LONG_DAYS, 3); break;
-      case 'Monday': lookup(std, LONG_DAYS); break;
+      case '2006': year = num(st, std, true, 4); break;
+      case '06': { const y = num(st, std, true, 2); year = y >= 69 ? 1900 + y : 2000 + y; break; }
+      case 'Jan': month = lookup(st, std, LONG_MONTHS, 3) + 1; break;
+      case 'January': month = lookup(st, std, LONG_MONTHS) + 1; break;
+      case 'Mon': lookup(st, std, LONG_DAYS, 3); break;
+      case 'Monday': lookup(st, std, LONG_DAYS); break;
       case '01': case '1':
-        month = num(std, std === '01');
+        month = num(st, std, std === '01');
         if (month < 1 || month > 12) throw new ParseFailure(`parsing time ${JSON.stringify(value)}: month out of range`);
         break;
-      case '_2': if (v[0] === ' ') v = v.slice(1); day = num(std, false); break;
-      case '02': case '2': day = num(std, std === '02'); break;
-      case '__2': v = v.replace(/^ {1,2}/, ''); yday = num(std, false, 3); break;
-      case '002': yday = num(std, true, 3); break;
-      case '15': hour = num(std, false); if (hour > 23) throw new ParseFailure(`parsing time ${JSON.stringify(value)}: hour out of range`); break;
-      case '3': case '03': hour = num(std, std === '03'); if (hour < 1 || hour > 12) throw new ParseFailure(`parsing time ${JSON.stringify(value)}: hour out of range`); break;
-      case '4': case '04': minute = num(std, std === '04'); if (minute > 59) throw new ParseFailure(`parsing time ${JSON.stringify(value)}: minute out of range`); break;
+      case '_2': if (st.v[0] === ' ') st.v = st.v.slice(1); day = num(st, std, false); break;
+      case '02': case '2': day = num(st, std, std === '02'); break;
+      case '__2': st.v = st.v.replace(/^ {1,2}/, ''); yday = num(st, std, false, 3); break;
+      case '002': yday = num(st, std, true, 3); break;
+      case '15': hour = num(st, std, false); if (hour > 23) throw new ParseFailure(`parsing time ${JSON.stringify(value)}: hour out of range`); break;
+      case '3': case '03': hour = num(st, std, std === '03'); if (hour < 1 || hour > 12) throw new ParseFailure(`parsing time ${JSON.stringify(value)}: hour out of range`); break;
+      case '4': case '04': minute = num(st, std, std === '04'); if (minute > 59) throw new ParseFailure(`parsing time ${JSON.stringify(value)}: minute out of range`); break;
       case '5': case '05': {
-        second = num(std, std === '05');
+        second = num(st, std, std === '05');
         if (second > 59) throw new ParseFailure(`parsing time ${JSON.stringify(value)}: second out of range`);
         // A fraction in the value with none in the layout is still taken, as Go does.
         const next = cs[ci + 1];
         const layoutHasFrac = next && next.literal === '' && (next.std === 'frac0' || next.std === 'frac9');
-        const m = /^[.,]([0-9]+)/.exec(v);
+        const m = /^[.,]([0-9]+)/.exec(st.v);
         if (m && !layoutHasFrac) {
           nanos = fraction(m[1]);
-          v = v.slice(m[0].length);
+          st.v = st.v.slice(m[0].length);
         }
         break;
       }
       case 'PM': case 'pm': {
-        const p = v.slice(0, 2);
+        const p = st.v.slice(0, 2);
         if (p === (std === 'PM' ? 'PM' : 'pm')) pmSet = true;
         else if (p === (std === 'PM' ? 'AM' : 'am')) amSet = true;
-        else fail(std, v);
-        v = v.slice(2);
+        else st.fail(std, st.v);
+        st.v = st.v.slice(2);
         break;
       }
       case 'frac0': {
         const d = c.digits ?? 0;
-        const digits = v.slice(1, 1 + d);
-        if ((v[0] !== '.' && v[0] !== ',') || digits.length !== d || !/^[0-9]*$/.test(digits)) fail(c.sep + '0'.repeat(d), v);
+        const digits = st.v.slice(1, 1 + d);
+        if ((st.v[0] !== '.' && st.v[0] !== ',') || digits.length !== d || !/^[0-9]*$/.test(digits)) st.fail(c.sep + '0'.repeat(d), st.v);
         nanos = fraction(digits);
-        v = v.slice(1 + d);
+        st.v = st.v.slice(1 + d);
         break;
       }
       case 'frac9': {
-        const m = /^[.,]([0-9]+)/.exec(v);
+        const m = /^[.,]([0-9]+)/.exec(st.v);
         if (m) {
           nanos = fraction(m[1]);
-          v = v.slice(m[0].length);
+          st.v = st.v.slice(m[0].length);
         }
         break;
       }
       case 'MST': {
-        if (v.startsWith('UTC')) { offset = 0; v = v.slice(3); break; }
-        const m = /^(?:GMT[+-][0-9]{1,2}|[A-Z]{3,5}|ChST|MeST)/.exec(v);
-        if (!m) fail(std, v);
+        if (st.v.startsWith('UTC')) { offset = 0; st.v = st.v.slice(3); break; }
+        const m = /^(?:GMT[+-][0-9]{1,2}|[A-Z]{3,5}|ChST|MeST)/.exec(st.v);
+        if (!m) st.fail(std, st.v);
         // Go gives an unknown abbreviation a zero offset.
         offset = 0;
-        v = v.slice((m as RegExpExecArray)[0].length);
+        st.v = st.v.slice((m as RegExpExecArray)[0].length);
         break;
       }
       default: {
-        if (std.startsWith('Z') && v[0] === 'Z') { offset = 0; v = v.slice(1); break; }
-        const m = (OFFSET_FORMS.get(std.slice(1)) as RegExp).exec(v);
-        if (!m) fail(std, v);
+        if (std.startsWith('Z') && st.v[0] === 'Z') { offset = 0; st.v = st.v.slice(1); break; }
+        const m = (OFFSET_FORMS.get(std.slice(1)) as RegExp).exec(st.v);
+        if (!m) st.fail(std, st.v);
         const mm = m as RegExpExecArray;
         const secs = Number(mm[2]) * 3600 + Number(mm[3] ?? 0) * 60 + Number(mm[4] ?? 0);
         offset = mm[1] === '-' ? -secs : secs;
-        v = v.slice(mm[0].length);
+        st.v = st.v.slice(mm[0].length);
       }
     }
   }
-  if (v !== '') throw new ParseFailure(`parsing time ${JSON.stringify(value)}: extra text: ${JSON.stringify(v)}`);
+  if (st.v !== '') throw new ParseFailure(`parsing time ${JSON.stringify(value)}: extra text: ${JSON.stringify(st.v)}`);
   if (pmSet && hour < 12) hour += 12;
   else if (amSet && hour === 12) hour = 0;
   if (yday >= 0) {
