@@ -1,13 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatewayConfig } from './config';
-import { createPool, createRedis, createSubscriber, ensureDatabase, migrate, type Pool, type Redis } from './db';
+import { createPool, createRedis, createSubscriber, ensureDatabase, instanceSecret, migrate, type Pool, type Redis } from './db';
+import { PolicyService } from './policy';
+import { createPiiScanner } from './pii';
+
 import { KeyStore } from './identity';
 import { CatalogService, catalogIsEmpty, envSecretResolver, upsertCatalog, type CatalogEndpointSpec } from './catalog';
 import { CircuitBreakers } from './routing';
 import { GatewayMetrics, createHttpApp } from './http';
 import { UsageLedger } from './spend';
-import { createDataPlaneRouter, type DataPlaneServices } from './proxy';
+import { createDataPlaneRouter, workspaceHashKeys, type DataPlaneServices } from './proxy';
 import { closeUpstreamPools, getAdapter } from './providers';
 import { createLogger, type Logger } from './logger';
 
@@ -65,14 +68,23 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     resolveSecret: envSecretResolver(options.env ?? process.env), defaultTimeouts: config.upstreamTimeouts,
     onReloadError: (err) => logger.error({ err }, 'catalog reload failed; keeping the previous catalog'),
   });
-  await Promise.all([keys.start(), catalog.start()]);
+  const policies = new PolicyService({
+    pool, redis, subscriber, channel: `${config.redisPrefix}policy:changed`,
+    onError: (err) => logger.error({ err }, 'policy refresh failed; keeping the compiled policy'),
+  });
+  await Promise.all([keys.start(), catalog.start(), policies.start()]);
+  const governance = {
+    policies,
+    piiScanner: createPiiScanner(),
+    hashKeyFor: workspaceHashKeys(await instanceSecret(pool, 'pii-hash-key')),
+  };
 
   const metrics = new GatewayMetrics(options.processMetrics ?? true);
   const usage = new UsageLedger({ pool, onError: (err, lost) => logger.error({ err, lost }, 'usage ledger write failed') });
   const inflight = new InflightTracker();
   const services: DataPlaneServices = {
     keys, catalog, breakers: new CircuitBreakers(), metrics, usage, logger, adapterFor: getAdapter,
-    bodyLimitBytes: config.bodyLimitBytes, inflight,
+    bodyLimitBytes: config.bodyLimitBytes, inflight, governance,
   };
   const app = createHttpApp({ pool, redis, metrics, logger, routers: [createDataPlaneRouter(services)] });
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 30_000 }, app);

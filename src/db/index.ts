@@ -7,3 +7,4 @@ export {
   findKeyByLookupId, insertKey, listKeys, revokeKey, touchKeys,
   type ApiKeyRecord, type ApiKeyListing, type InsertKeyInput,
 } from './repositories/api-keys';
+export { currentPolicyData, policyDataVersions, insertPolicyData, instanceSecret, type PolicyDataVersion } from './repositories/policy-data';

@@ -9,3 +9,8 @@ export { createRegoEngine, prepareRego } from './rego';
 export { loadWasmBundle, prepareWasm, createWasmEngine, WasmPreparedPolicy, DEFAULT_BUNDLE_LIMITS } from './wasm';
 export type { WasmLoadOptions, WasmBundleInfo, WasmBundleSource, WasmBuiltin, BundleLimits } from './wasm';
 // --- end wasm backend exports ---
+// --- gateway decision path ---
+export { PolicyService, loadPolicyModules, DEFAULT_POLICY_DIR, DECISION_ENTRYPOINT, type WorkspacePolicy, type PolicyServiceOptions } from './service';
+export { readDecision, DecisionShapeError, type GatewayDecision, type DenyReason } from './decision';
+export { buildPolicyInput, candidateOf, metadataHeaders, type PolicyInput, type PolicyPrincipal, type PolicyRequestSummary, type PolicyCandidate } from './input';
+export { validatePolicyData, unknownEntityTypes, policyDataSchema, policyDataJsonSchema, PolicyDataError, type PolicyData } from './policy-data';

@@ -10,6 +10,8 @@ import { completeChat, openChatStream, settleUsage } from './chat-core';
 import type { Exchange } from './exchange';
 import { resolveRoutes } from './model-access';
 import { StreamTally, midStreamError } from './openai-routes';
+import { govern, type Governed } from './governance';
+import { ChunkTransformer, transformChatAnswer } from './answers';
 import type { DataPlaneServices } from './services';
 import { eventFrame, startEventStream, writeFrame } from './sse';
 
@@ -26,24 +28,29 @@ async function writeEvents(ex: Exchange, events: AnthropicStreamEvent[]): Promis
   for (const event of events) await writeFrame(ex.res, eventFrame(event.type, JSON.stringify(event)));
 }
 
-async function streamMessages(ex: Exchange, services: DataPlaneServices, req: ChatRequest, routes: readonly ModelRoute[]): Promise<void> {
-  const { value: chunks, route } = await openChatStream(ex, services, req, routes);
-  const translator = createAnthropicStreamTranslator({ requestedModel: req.model });
+async function streamMessages(ex: Exchange, services: DataPlaneServices, g: Governed<ChatRequest>, requestedModel: string): Promise<void> {
+  const { value: chunks, route } = await openChatStream(ex, services, g.request, g.routes);
+  const translator = createAnthropicStreamTranslator({ requestedModel });
+  const transformer = ChunkTransformer.for(services.governance, g);
   const tally = new StreamTally();
   startEventStream(ex.res);
   try {
     for await (const chunk of chunks) {
       tally.add(chunk);
-      await writeEvents(ex, translator.push(chunk));
+      await writeEvents(ex, translator.push(transformer ? transformer.push(chunk) : chunk));
       if (ex.clientGone) break;
     }
-    if (!ex.clientGone) await writeEvents(ex, translator.finish());
+    if (!ex.clientGone) {
+      if (transformer) for (const held of transformer.flush()) await writeEvents(ex, translator.push(held));
+      await writeEvents(ex, translator.finish());
+    }
   } catch (err) {
     const gatewayError = midStreamError(err);
     ex.status = gatewayError.status;
     ex.errorCode = ex.clientGone ? 'client_closed_request' : gatewayError.code;
     if (!ex.clientGone) await writeFrame(ex.res, eventFrame('error', JSON.stringify(errorBody(gatewayError, 'anthropic'))));
   } finally {
+    if (transformer) ex.outputPiiSummary = transformer.summary;
     settleUsage(ex, services, route, tally.finalUsage());
     if (!ex.res.writableEnded) ex.res.end();
   }
@@ -56,15 +63,18 @@ export async function handleMessages(ex: Exchange, services: DataPlaneServices):
   const req = toChatRequest(body);
   ex.model = req.model;
   ex.stream = req.stream === true;
-  const routes = resolveRoutes(services.catalog.current(), ex.key, req.model, 'chat');
-  if (ex.stream) return streamMessages(ex, services, req, routes);
+  const candidates = resolveRoutes(services.catalog.current(), ex.key, req.model, 'chat');
   let route: ModelRoute | null = null;
   try {
-    const result = await completeChat(ex, services, req, routes);
+    const g = await govern(ex, services.governance, 'openai.chat.request', req, candidates);
+    if (ex.stream) return await streamMessages(ex, services, g, req.model);
+    const result = await completeChat(ex, services, g.request, g.routes);
     route = result.route;
-    ex.sendJson(200, chatResponseToAnthropic(result.value, req.model));
+    const response = transformChatAnswer(ex, services.governance, g, result.value);
+    ex.sendJson(200, chatResponseToAnthropic(response, req.model));
     settleUsage(ex, services, route, result.value.usage);
   } catch (err) {
+    if (ex.committed) throw err;
     if (err instanceof GatewayError) { ex.status = err.status; ex.errorCode = err.code; }
     settleUsage(ex, services, route, null);
     throw err;

@@ -3,6 +3,7 @@ import type { ApiKeyRecord } from '../db';
 import { GatewayError, errorBody, internalError, type ErrorShape } from '../http';
 import { requestIdFrom } from '../http';
 import type { DataPlaneServices } from './services';
+import type { GatewayDecision } from '../policy';
 
 /** One data-plane request as it moves through the pipeline. */
 export class Exchange {
@@ -15,6 +16,13 @@ export class Exchange {
   stream = false;
   status = 200;
   errorCode: string | null = null;
+  /** Set by the policy step (src/proxy/governance.ts). */
+  decisionId: string | null = null;
+  policyVersion: string | null = null;
+  decision: GatewayDecision | null = null;
+  /** Findings by type in the prompt and in the answer (counts only, never values). */
+  piiSummary: Readonly<Record<string, number>> = {};
+  outputPiiSummary: Readonly<Record<string, number>> = {};
   /** True once response headers went out: later errors can only end the stream. */
   get committed(): boolean {
     return this.res.headersSent;
@@ -84,6 +92,7 @@ export function dataPlaneHandler(
           services.logger.info({
             requestId: ex.requestId, route, status: ex.status, model: ex.model || undefined, endpoint: ex.endpointId ?? undefined,
             stream: ex.stream || undefined, keyId: ex.key?.id, workspace: ex.key?.workspaceSlug, ms: Math.round(seconds * 1000),
+            decisionId: ex.decisionId ?? undefined,
             error: ex.errorCode ?? undefined, clientGone: ex.clientGone || undefined,
           }, 'request');
         };

@@ -6,6 +6,8 @@ import { GatewayError, errorBody } from '../http';
 import { countTextTokens } from '../spend';
 import { authenticate } from './auth';
 import { completeChat, openChatStream, settleUsage, withRoutes, upstreamCall } from './chat-core';
+import { govern, type Governed } from './governance';
+import { ChunkTransformer, transformChatAnswer } from './answers';
 import type { Exchange } from './exchange';
 import { keyAllowsModel, resolveRoutes } from './model-access';
 import type { DataPlaneServices } from './services';
@@ -43,26 +45,34 @@ export function midStreamError(err: unknown): GatewayError {
   return new GatewayError('The gateway failed while streaming.', { status: 500, type: 'server_error', code: 'internal_error' });
 }
 
-async function streamChat(ex: Exchange, services: DataPlaneServices, req: ChatRequest, routes: readonly ModelRoute[]): Promise<void> {
-  const { value: chunks, route } = await openChatStream(ex, services, req, routes);
-  const wantsUsage = req.stream_options?.include_usage === true;
+async function streamChat(ex: Exchange, services: DataPlaneServices, g: Governed<ChatRequest>, requestedModel: string): Promise<void> {
+  const { value: chunks, route } = await openChatStream(ex, services, g.request, g.routes);
+  const wantsUsage = g.request.stream_options?.include_usage === true;
   const tally = new StreamTally();
+  const transformer = ChunkTransformer.for(services.governance, g);
+  const send = async (chunk: ChatChunk): Promise<void> => {
+    chunk.model = requestedModel;
+    await writeFrame(ex.res, dataFrame(JSON.stringify(chunk)));
+  };
   startEventStream(ex.res);
   try {
-    for await (const chunk of chunks) {
-      tally.add(chunk);
-      if (chunk.choices.length === 0 && chunk.usage && !wantsUsage) continue;
-      chunk.model = req.model;
-      await writeFrame(ex.res, dataFrame(JSON.stringify(chunk)));
+    for await (const upstreamChunk of chunks) {
+      tally.add(upstreamChunk);
+      if (upstreamChunk.choices.length === 0 && upstreamChunk.usage && !wantsUsage) continue;
+      await send(transformer ? transformer.push(upstreamChunk) : upstreamChunk);
       if (ex.clientGone) break;
     }
-    if (!ex.clientGone) await writeFrame(ex.res, 'data: [DONE]\n\n');
+    if (!ex.clientGone) {
+      if (transformer) for (const held of transformer.flush()) await send(held);
+      await writeFrame(ex.res, 'data: [DONE]\n\n');
+    }
   } catch (err) {
     const gatewayError = midStreamError(err);
     ex.status = gatewayError.status;
     ex.errorCode = ex.clientGone ? 'client_closed_request' : gatewayError.code;
     if (!ex.clientGone) await writeFrame(ex.res, dataFrame(JSON.stringify(errorBody(gatewayError, 'openai'))));
   } finally {
+    if (transformer) ex.outputPiiSummary = transformer.summary;
     settleUsage(ex, services, route, tally.finalUsage());
     if (!ex.res.writableEnded) ex.res.end();
   }
@@ -74,17 +84,19 @@ export async function handleChatCompletions(ex: Exchange, services: DataPlaneSer
   const req = parseChatRequest(body);
   ex.model = req.model;
   ex.stream = req.stream === true;
-  const routes = resolveRoutes(services.catalog.current(), ex.key, req.model, 'chat');
-  if (ex.stream) return streamChat(ex, services, req, routes);
+  const candidates = resolveRoutes(services.catalog.current(), ex.key, req.model, 'chat');
   let route: ModelRoute | null = null;
   try {
-    const result = await completeChat(ex, services, req, routes);
+    const g = await govern(ex, services.governance, 'openai.chat.request', req, candidates);
+    if (ex.stream) return await streamChat(ex, services, g, req.model);
+    const result = await completeChat(ex, services, g.request, g.routes);
     route = result.route;
-    const response = result.value;
+    const response = transformChatAnswer(ex, services.governance, g, result.value);
     response.model = req.model;
     ex.sendJson(200, response);
-    settleUsage(ex, services, route, response.usage);
+    settleUsage(ex, services, route, result.value.usage);
   } catch (err) {
+    if (ex.committed) throw err;
     if (err instanceof GatewayError) { ex.status = err.status; ex.errorCode = err.code; }
     settleUsage(ex, services, route, null);
     throw err;
@@ -96,10 +108,11 @@ export async function handleEmbeddings(ex: Exchange, services: DataPlaneServices
   const body = await readJsonBody(ex.req, services.bodyLimitBytes);
   const req = parseEmbeddingsRequest(body);
   ex.model = req.model;
-  const routes = resolveRoutes(services.catalog.current(), ex.key, req.model, 'embeddings');
+  const candidates = resolveRoutes(services.catalog.current(), ex.key, req.model, 'embeddings');
   try {
-    const { value: response, route } = await withRoutes(ex, services, routes, (r) =>
-      services.adapterFor(r.endpoint.provider).embeddings(req, upstreamCall(ex, r)));
+    const g = await govern(ex, services.governance, 'openai.embeddings.request', req, candidates);
+    const { value: response, route } = await withRoutes(ex, services, g.routes, (r) =>
+      services.adapterFor(r.endpoint.provider).embeddings(g.request, upstreamCall(ex, r)));
     response.model = req.model;
     ex.sendJson(200, response);
     settleUsage(ex, services, route, { prompt_tokens: response.usage.prompt_tokens, completion_tokens: 0, total_tokens: response.usage.total_tokens });

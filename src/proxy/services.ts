@@ -5,6 +5,7 @@ import type { CircuitBreakers } from '../routing';
 import type { GatewayMetrics } from '../http';
 import type { UsageLedger } from '../spend';
 import type { ProviderAdapter, ProviderKind } from '../providers';
+import type { GovernanceServices } from './governance';
 
 /** Everything the data plane needs, built once by the composition root (src/server.ts). */
 export interface DataPlaneServices {
@@ -16,6 +17,8 @@ export interface DataPlaneServices {
   logger: Logger;
   adapterFor: (kind: ProviderKind) => ProviderAdapter;
   bodyLimitBytes: number;
+  /** Policy decisions and PII handling. */
+  governance: GovernanceServices;
   /** Counts requests in flight so a graceful shutdown can wait for them (streams included). */
   inflight: { add(): void; done(): void };
 }
