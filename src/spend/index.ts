@@ -1,4 +1,25 @@
-/** Spend: pricing and the usage ledger. Caps and reservations arrive with issue #6. */
+/**
+ * Spend: pricing, token estimates, caps and rate limits enforced with atomic Redis reservations,
+ * settlement to real usage, the PostgreSQL usage ledger (the source of truth) and reports.
+ * See README.md in this folder for where each call goes in the request path.
+ */
 export { costUsd, type TokenUsage } from './pricing';
-export { countTextTokens } from './estimate';
+export {
+  countTextTokens, countChatPromptTokens, estimateChatCost, estimateEmbeddingsCost, usageFromPartialOutput,
+  DEFAULT_MAX_OUTPUT_TOKENS, type SpendEstimate,
+} from './estimate';
 export { UsageLedger, type UsageRow, type UsageLedgerOptions } from './usage-ledger';
+export {
+  capsForKey, capsFromPolicyData, validateSpecs, spendPolicySchema, NO_KEY_LIMITS,
+  type SpendSubject, type CapSpec, type CapScope, type CapUnit, type RateSpec, type KeyLimits, type SpendPolicyData,
+} from './limits';
+export { SpendGuard, type SpendGuardOptions, type SettleResult } from './guard';
+export { Reservation, type ReserveContext, type ReservationMeta } from './reservation';
+export type { SpendEvent, SpendAlertEvent, ReservationExpiredEvent, SpendUnverifiedEvent, AlertThreshold } from './events';
+export { ALERT_THRESHOLDS } from './events';
+export type { LimitDetails } from './errors';
+export { type CapWindow, type WindowBounds, computeWindow, WindowClock } from './windows';
+export { usdToNanos, nanosToUsd, roundUsd } from './money';
+export { SpendMetrics } from './metrics';
+export { KEY_LIMIT_COLUMNS, keyLimitsFromRow, loadKeyLimits, setKeyLimits, validateKeyLimits, type KeyLimitRow } from './key-limits';
+export { capCounterKey } from './plan';
