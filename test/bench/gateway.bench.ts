@@ -58,14 +58,14 @@ function target(origin: string, apiKey: string, payload: BenchPayload): Target {
   return { origin, path: '/v1/chat/completions', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: payload.body };
 }
 
-/** Runs one load while sampling the gateway's memory and every process's CPU time. */
+/** Runs one load while sampling the proxy's memory and every process's CPU time. */
 async function measure(
   opts: BenchOptions, kind: RunRecord['target'], t: Target, mode: Mode, load: LoadKind,
-  mock: ServiceProcess, gateway: GatewayProcess | null,
+  mock: ServiceProcess, proxy: ServiceProcess | null, gateway: GatewayProcess | null,
 ): Promise<RunRecord> {
-  let peakRss = gateway ? gateway.service.rssBytes() : 0;
-  const sampler = gateway ? setInterval(() => { peakRss = Math.max(peakRss, gateway.service.rssBytes()); }, 200) : null;
-  const cpu0 = { gateway: gateway?.service.cpuMs() ?? 0, mock: mock.cpuMs(), self: process.cpuUsage() };
+  let peakRss = proxy ? proxy.rssBytes() : 0;
+  const sampler = proxy ? setInterval(() => { peakRss = Math.max(peakRss, proxy.rssBytes()); }, 200) : null;
+  const cpu0 = { proxy: proxy?.cpuMs() ?? 0, mock: mock.cpuMs(), self: process.cpuUsage() };
   let result: LoadResult;
   try {
     result = load === 'closed'
@@ -82,14 +82,15 @@ async function measure(
     loadLabel: load === 'closed' ? `${opts.connections} connections` : `${opts.rate} req/s`,
     result,
     cpuMsPerRequest: {
-      gateway: gateway ? (gateway.service.cpuMs() - cpu0.gateway) / n : null,
+      proxy: proxy ? (proxy.cpuMs() - cpu0.proxy) / n : null,
       mock: (mock.cpuMs() - cpu0.mock) / n,
       loadGenerator: (self.user + self.system) / 1000 / n,
     },
-    gatewayRssMiB: gateway ? { peak: Math.max(peakRss, gateway.service.rssBytes()) / MiB, after: gateway.service.rssBytes() / MiB } : null,
+    proxyRssMiB: proxy ? { peak: Math.max(peakRss, proxy.rssBytes()) / MiB, after: proxy.rssBytes() / MiB } : null,
   };
   const l = result.latency;
-  log(`  ${mode.padEnd(6)} ${record.loadLabel.padEnd(15)} ${(kind === 'direct' ? 'mock direct' : `gateway/${gateway!.logLevel}`).padEnd(14)} `
+  const name = kind === 'direct' ? 'mock direct' : kind === 'floor' ? 'bare proxy' : `gateway/${gateway!.logLevel}`;
+  log(`  ${mode.padEnd(6)} ${record.loadLabel.padEnd(15)} ${name.padEnd(14)} `
     + `${result.rps.toFixed(0).padStart(6)} req/s  p50 ${l.p50.toFixed(2)}  p99 ${l.p99.toFixed(2)} ms  errors ${result.errors}  non-2xx ${result.non2xx}`);
   await sleep(SETTLE_MS);
   return record;
@@ -149,7 +150,7 @@ async function main(): Promise<void> {
   log(`runs of ${opts.durationS} s (warm-up ${opts.warmupS} s); logs and profiles in ${workDir}`);
   log('The machine may be shared: compare figures from the same run, not across runs.\n');
 
-  const app = prepareApp(opts.runtime, workDir);
+  const app = opts.app ?? prepareApp(opts.runtime, workDir);
   log(`children run ${opts.runtime === 'dist' ? `the sources compiled by tsc (${app})` : 'the TypeScript sources through tsx'}`);
   const mock = await startService({ entry: 'mock-entry.ts', logFile: path.join(workDir, 'mock.log'), env: { GATEHOUSE_BENCH_APP: app } });
   const databaseUrl = benchDatabaseUrl();
@@ -157,6 +158,11 @@ async function main(): Promise<void> {
   await prepareBenchDatabase(databaseUrl, mock.url, apiKey);
   const payloads: Record<Mode, BenchPayload> = { json: chatPayload(false), stream: chatPayload(true) };
   log(`mock provider ${mock.url} (pid ${mock.pid}); database ${new URL(databaseUrl).pathname.slice(1)}; request body ${payloads.json.bytes} bytes`);
+
+  const floor = opts.floor
+    ? await startService({ entry: 'floor-proxy-entry.ts', logFile: path.join(workDir, 'floor.log'), env: { GATEHOUSE_BENCH_UPSTREAM: mock.url } })
+    : null;
+  if (floor) log(`bare node proxy ${floor.url} (pid ${floor.pid})`);
 
   const runs: RunRecord[] = [];
   const gateways: Array<{
@@ -172,15 +178,19 @@ async function main(): Promise<void> {
         for (const mode of opts.modes) {
           const direct = target(mock.url, MOCK_DEMO_KEY, payloads[mode]);
           const through = target(gateway.service.url, apiKey, payloads[mode]);
+          const relay = floor && withDirect ? target(floor.url, 'none', payloads[mode]) : null;
           if (withDirect) await checkTarget('the mock provider', direct, mode === 'stream');
+          if (relay) await checkTarget('the bare node proxy', relay, mode === 'stream');
           await checkTarget('the gateway', through, mode === 'stream');
           gateway.requests += 1;
           if (withDirect) await warm(opts, direct, null);
+          if (relay) await warm(opts, relay, null);
           await warm(opts, through, gateway);
           await startProfiling(gateway);
           for (const load of opts.loads) {
-            if (withDirect) runs.push(await measure(opts, 'direct', direct, mode, load, mock, null));
-            runs.push(await measure(opts, 'gateway', through, mode, load, mock, gateway));
+            if (withDirect) runs.push(await measure(opts, 'direct', direct, mode, load, mock, null, null));
+            if (relay) runs.push(await measure(opts, 'floor', relay, mode, load, mock, floor, null));
+            runs.push(await measure(opts, 'gateway', through, mode, load, mock, gateway.service, gateway));
           }
         }
         profile = await stopProfiling(gateway, app);
@@ -193,6 +203,7 @@ async function main(): Promise<void> {
       });
     }
   } finally {
+    await floor?.stop();
     await mock.stop();
     if (!opts.keepDb) await dropDatabase(databaseUrl).catch(() => undefined);
   }

@@ -1,5 +1,6 @@
 /** Command-line options of `npm run bench` (parsed with node:util, validated with clear messages). */
 import { parseArgs } from 'node:util';
+import path from 'node:path';
 import type { Runtime } from './app-build';
 
 export type Mode = 'json' | 'stream';
@@ -18,6 +19,10 @@ export interface BenchOptions {
   cpuProf: boolean;
   keepDb: boolean;
   runtime: Runtime;
+  /** Also measure a bare node:http + undici relay (the platform's floor). */
+  floor: boolean;
+  /** Load the app from this folder instead of building one (e.g. an experimental copy's dist/). */
+  app: string | null;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -31,6 +36,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --json FILE         also write the figures as JSON
   --cpu-prof          profile the gateway during the measured runs and print its hot spots
   --runtime dist|tsx  run the compiled sources (default, as production) or the TypeScript through tsx
+  --floor             also measure a bare node:http + undici relay: what any Node.js proxy costs here
+  --app DIR           load the gateway from DIR (a compiled dist/ folder, e.g. of an experimental copy)
   --keep-db           keep the gatehouse_bench database afterwards
 `;
 
@@ -72,6 +79,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
       'cpu-prof': { type: 'boolean' },
       'keep-db': { type: 'boolean' },
       runtime: { type: 'string' },
+      floor: { type: 'boolean' },
+      app: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -91,5 +100,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
     cpuProf: values['cpu-prof'] ?? false,
     keepDb: values['keep-db'] ?? false,
     runtime: list<Runtime>('runtime', values.runtime ?? 'dist', ['dist', 'tsx'])[0]!,
+    floor: values.floor ?? false,
+    app: values.app ? path.resolve(values.app) : null,
   };
 }

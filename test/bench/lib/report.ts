@@ -3,8 +3,8 @@ import type { LoadResult } from './load';
 import type { LoadKind, Mode } from './options';
 
 export interface RunRecord {
-  /** `direct` (the mock provider) or `gateway`. */
-  target: 'direct' | 'gateway';
+  /** `direct` (the mock provider), `floor` (a bare node:http + undici relay) or `gateway`. */
+  target: 'direct' | 'floor' | 'gateway';
   /** Gateway log level of this run (gateway runs only). */
   logLevel: string | null;
   mode: Mode;
@@ -12,13 +12,14 @@ export interface RunRecord {
   /** `50 connections` or `500 req/s`. */
   loadLabel: string;
   result: LoadResult;
-  /** CPU milliseconds per completed request, whole process (all threads). */
-  cpuMsPerRequest: { gateway: number | null; mock: number; loadGenerator: number };
-  /** Gateway resident memory during the run (peak) and right after, in MiB. */
-  gatewayRssMiB: { peak: number; after: number } | null;
+  /** CPU milliseconds per completed request, whole process (all threads); `proxy` is the gateway or the floor relay. */
+  cpuMsPerRequest: { proxy: number | null; mock: number; loadGenerator: number };
+  /** The proxy's resident memory during the run (peak) and right after, in MiB. */
+  proxyRssMiB: { peak: number; after: number } | null;
 }
 
 export interface AddedLatency {
+  through: 'floor' | 'gateway';
   mode: Mode;
   load: LoadKind;
   loadLabel: string;
@@ -40,11 +41,11 @@ export interface TargetVerdict {
 export function addedLatencies(runs: readonly RunRecord[]): AddedLatency[] {
   const out: AddedLatency[] = [];
   for (const gw of runs) {
-    if (gw.target !== 'gateway') continue;
+    if (gw.target === 'direct') continue;
     const direct = runs.find((r) => r.target === 'direct' && r.mode === gw.mode && r.load === gw.load);
     if (!direct) continue;
     out.push({
-      mode: gw.mode, load: gw.load, loadLabel: gw.loadLabel, logLevel: gw.logLevel ?? '',
+      through: gw.target, mode: gw.mode, load: gw.load, loadLabel: gw.loadLabel, logLevel: gw.logLevel ?? '',
       addedP50Ms: gw.result.latency.p50 - direct.result.latency.p50,
       addedP90Ms: gw.result.latency.p90 - direct.result.latency.p90,
       addedP99Ms: gw.result.latency.p99 - direct.result.latency.p99,
@@ -57,7 +58,7 @@ export function addedLatencies(runs: readonly RunRecord[]): AddedLatency[] {
 /** The issue's aims for this stage (reported, not asserted). */
 export function verdicts(runs: readonly RunRecord[], added: readonly AddedLatency[], reference: string, rate: number, connections: number): TargetVerdict[] {
   const out: TargetVerdict[] = [];
-  const paced = added.find((a) => a.mode === 'json' && a.load === 'paced' && a.logLevel === reference);
+  const paced = added.find((a) => a.through === 'gateway' && a.mode === 'json' && a.load === 'paced' && a.logLevel === reference);
   if (paced) {
     out.push({ name: `added p50 at ${rate} req/s (non-streaming)`, goal: '≤ 1 ms', measured: `${paced.addedP50Ms.toFixed(2)} ms`, met: paced.addedP50Ms <= 1 });
   }
@@ -78,10 +79,12 @@ function table(header: string[], rows: string[][], rightAligned: (i: number) => 
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-const targetName = (r: RunRecord): string => (r.target === 'direct' ? 'mock direct' : `gateway (${r.logLevel} logs)`);
+const FLOOR_NAME = 'bare node proxy';
+const targetName = (r: RunRecord): string =>
+  r.target === 'direct' ? 'mock direct' : r.target === 'floor' ? FLOOR_NAME : `gateway (${r.logLevel} logs)`;
 
 export function formatRuns(runs: readonly RunRecord[]): string {
-  const header = ['mode', 'load', 'target', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'non-2xx', 'gw CPU ms/req', 'mock CPU ms/req', 'gw RSS MiB (peak)'];
+  const header = ['mode', 'load', 'target', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'non-2xx', 'proxy CPU ms/req', 'mock CPU ms/req', 'proxy RSS MiB (peak)'];
   const rows = runs.map((r) => [
     r.mode === 'json' ? 'non-streaming' : 'streaming',
     r.loadLabel,
@@ -89,8 +92,8 @@ export function formatRuns(runs: readonly RunRecord[]): string {
     r.result.rps.toFixed(0),
     f2(r.result.latency.p50), f2(r.result.latency.p90), f2(r.result.latency.p99), f2(r.result.latency.max),
     String(r.result.errors), String(r.result.non2xx),
-    f2(r.cpuMsPerRequest.gateway), f2(r.cpuMsPerRequest.mock),
-    r.gatewayRssMiB ? r.gatewayRssMiB.peak.toFixed(0) : '-',
+    f2(r.cpuMsPerRequest.proxy), f2(r.cpuMsPerRequest.mock),
+    r.proxyRssMiB ? r.proxyRssMiB.peak.toFixed(0) : '-',
   ]);
   return table(header, rows, (i) => i >= 3);
 }
@@ -107,9 +110,9 @@ export function formatPacedDetails(runs: readonly RunRecord[]): string {
 }
 
 export function formatAdded(added: readonly AddedLatency[]): string {
-  const header = ['mode', 'load', 'gateway logs', 'added p50 ms', 'added p90 ms', 'added p99 ms', 'throughput vs direct'];
+  const header = ['mode', 'load', 'through', 'added p50 ms', 'added p90 ms', 'added p99 ms', 'throughput vs direct'];
   const rows = added.map((a) => [
-    a.mode === 'json' ? 'non-streaming' : 'streaming', a.loadLabel, a.logLevel,
+    a.mode === 'json' ? 'non-streaming' : 'streaming', a.loadLabel, a.through === 'floor' ? FLOOR_NAME : `gateway (${a.logLevel} logs)`,
     signed(a.addedP50Ms), signed(a.addedP90Ms), signed(a.addedP99Ms), `${(a.throughputRatio * 100).toFixed(0)}%`,
   ]);
   return table(header, rows, (i) => i >= 3);
