@@ -13,7 +13,7 @@ describe('strings', () => {
     expect(call('startswith', 'abc', '')).toBe(true);
     expect(call('endswith', '', 'x')).toBe(false);
     expect(call('lower', 'ὈΔΥΣΣΕΎΣ')).toBe('ὀδυσσεύς');
-    expect(call('upper', 'straße')).toBe('STRASSE');
+    expect(call('upper', 'abc-É')).toBe('ABC-É');
     expect(() => call('contains', 1, '')).toThrow(BuiltinError);
   });
   test('positions count code points', () => {
