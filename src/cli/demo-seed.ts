@@ -1,7 +1,15 @@
 import type { Pool } from 'pg';
-import { findKeyByLookupId, upsertOrganisation, upsertWorkspace, type Workspace } from '../db';
+import { currentPolicyData, findKeyByLookupId, insertPolicyData, upsertOrganisation, upsertWorkspace, type Workspace } from '../db';
 import { createApiKey, lookupIdOf } from '../identity';
 import { upsertCatalog, type CatalogEndpointSpec } from '../catalog';
+
+/** The demo workspace's starting rules: personal data tokenized or redacted, so the demo shows them act. */
+export const DEMO_POLICY_DATA = {
+  pii: {
+    input: { EMAIL_ADDRESS: 'tokenize', PHONE_NUMBER: 'tokenize', CREDIT_CARD: 'redact', IBAN_CODE: 'redact', US_SSN: 'redact', PRIVATE_KEY: 'block' },
+    output: { CREDIT_CARD: 'redact' },
+  },
+};
 
 export interface DemoSeedResult {
   workspace: Workspace;
@@ -18,6 +26,7 @@ export async function seedDemo(pool: Pool, demoEndpoints: readonly CatalogEndpoi
   const org = await upsertOrganisation(pool, 'demo', 'Demo organisation');
   const workspace = await upsertWorkspace(pool, org, 'demo', 'Demo workspace');
   await upsertCatalog(pool, demoEndpoints);
+  if (!(await currentPolicyData(pool, org.id, workspace.id))) await insertPolicyData(pool, org.id, workspace.id, DEMO_POLICY_DATA, 'demo');
   // Demo endpoints of earlier versions (all named mock-*) would otherwise linger in the catalog.
   await pool.query(`DELETE FROM catalog_endpoints WHERE id LIKE 'mock-%' AND NOT (id = ANY($1::text[]))`, [demoEndpoints.map((e) => e.id)]);
   if (presetKey) {

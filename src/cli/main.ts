@@ -12,6 +12,7 @@ import { registerKeysCommands } from './commands/keys';
 import { registerPiiCommands } from './commands/pii';
 import { registerTenantCommands } from './commands/tenants';
 import { registerRegoCommands } from './commands/rego';
+import { registerPolicyCommands } from './commands/policy';
 // --- end command registrars ---
 
 const registrars: CommandRegistrar[] = [
@@ -23,6 +24,7 @@ const registrars: CommandRegistrar[] = [
   registerPiiCommands,
   registerTenantCommands,
   registerRegoCommands,
+  registerPolicyCommands,
   // --- end registrar list ---
 ];
 
