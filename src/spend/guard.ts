@@ -336,7 +336,9 @@ export class SpendGuard {
   private async rebuildCounter(entry: CapEntry, subject: SpendSubject): Promise<void> {
     if (this.ledger) await this.bounded('ledger_flush', () => this.ledger!.flush());
     const written = await this.bounded('hydrate', () => this.redis.hget(entry.key, 'c'));
-    let cutoff = written === null ? this.now() : Math.min(Number(written), this.now());
+    // Rows before the first settlement into the recreated counter (c) are not in it; without one,
+    // everything up to now is. A settlement racing this rebuild sets c and makes HYDRATE ask again.
+    let cutoff = written === null ? this.now() + 1 : Math.min(Number(written), this.now() + 1);
     const generation = `${this.now().toString(36)}.${randomBytes(4).toString('hex')}`;
     for (let attempt = 0; attempt < 5; attempt++) {
       const total = await this.bounded('ledger', () => ledgerTotal(this.pool, {
