@@ -10,7 +10,7 @@ import { EvalCtx, EvalError, Frame, Getter, IN_PROGRESS, NOT_COMPUTED, Step } fr
 import { iterate, lookup, lookupPath, tick } from '../eval/ops';
 import type { Expr, Loc, Term } from '../syntax/ast';
 import {
-  PlainObject, RegoObject, RegoSet, Value, canonicalKey, emptyObject, isObject, makeObject, objectGet, objectSize, valueEquals,
+  PlainObject, RegoObject, RegoSet, Value, canonicalKey, emptyObject, isObject, makeObject, objectEntries, objectGet, objectSize, valueEquals,
 } from '../value';
 import { INLINE_OPS } from './inline';
 import { CompileIssue, Scope, Unsafe } from './scope';
@@ -78,11 +78,15 @@ export function materialize(ctx: EvalCtx, node: DataNode): Value {
     if (base instanceof RegoObject) for (const [k, v] of base.map.values()) put(k, v);
     else for (const k of Object.keys(base)) put(k, (base as PlainObject)[k]);
   }
+  let generated: Set<string> | null = null;
   if (node.group && node.group.kind !== 'function') {
     const gv = evalGroup(ctx, node.group);
     if (gv !== undefined && isObject(gv)) {
-      if (gv instanceof RegoObject) for (const [k, v] of gv.map.values()) put(k, v);
-      else for (const k of Object.keys(gv)) put(k, (gv as PlainObject)[k]);
+      generated = new Set();
+      for (const [k, v] of objectEntries(gv)) {
+        put(k, v);
+        generated.add(canonicalKey(k));
+      }
     }
   }
   for (const [name, child] of node.children) {
@@ -93,7 +97,13 @@ export function materialize(ctx: EvalCtx, node: DataNode): Value {
     } else if (child.hasRules()) {
       v = materialize(ctx, child);
     } else continue;
-    if (v !== undefined) put(name, v);
+    if (v === undefined) continue;
+    // A key produced both by a rule generating this object and by a rule below it must agree.
+    if (generated?.has(canonicalKey(name))) {
+      const prev = entries.get(canonicalKey(name))![1];
+      if (!valueEquals(prev, v)) throw new EvalError('eval_conflict_error', `object keys must be unique: conflicting values for ${node.path.length ? 'data.' + node.path.join('.') : 'data'}.${name}`);
+    }
+    put(name, v);
   }
   let out: Value;
   if (allStrings) {
