@@ -26,6 +26,7 @@ import { builtins as misc } from './misc';
 import { builtins as deprecated } from './deprecated';
 import { builtins as jwt } from './jwt';
 import { builtins as graph } from './graph';
+import { builtins as globs_match } from './globs_match';
 // --- end builtin family imports ---
 
 const FAMILIES: BuiltinDef[][] = [
@@ -52,6 +53,7 @@ const FAMILIES: BuiltinDef[][] = [
   deprecated,
   jwt,
   graph,
+  globs_match,
   // --- end builtin family list ---
 ];
 

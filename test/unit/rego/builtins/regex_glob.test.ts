@@ -46,6 +46,19 @@ describe('regex (RE2)', () => {
   });
 });
 
+describe('regex.globs_match', () => {
+  test('non-empty intersection of two glob-style patterns', () => {
+    expect(call('regex.globs_match', 'a.a.[0-9]+z', '.b.b2359825792*594823z')).toBe(true);
+    expect(call('regex.globs_match', 'ab+c', 'a.*c')).toBe(true);
+    expect(call('regex.globs_match', '[a-c]x', '[c-e]x')).toBe(true);
+    expect(call('regex.globs_match', '[a-b]x', '[c-e]x')).toBe(false);
+    expect(call('regex.globs_match', 'a*', 'b*')).toBe(false);
+    expect(call('regex.globs_match', 'a\\.b', 'axb')).toBe(false);
+    expect(() => call('regex.globs_match', '[a', 'b')).toThrow(BuiltinError);
+    expect(() => call('regex.globs_match', '*a', 'b')).toThrow(BuiltinError);
+  });
+});
+
 describe('glob', () => {
   test('OPA documentation examples', () => {
     expect(call('glob.match', '*.github.com', [], 'api.github.com')).toBe(true);
