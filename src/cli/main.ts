@@ -13,6 +13,7 @@ import { registerPiiCommands } from './commands/pii';
 import { registerTenantCommands } from './commands/tenants';
 import { registerRegoCommands } from './commands/rego';
 import { registerPolicyCommands } from './commands/policy';
+import { registerSpendCommands } from './commands/spend';
 // --- end command registrars ---
 
 const registrars: CommandRegistrar[] = [
@@ -25,6 +26,7 @@ const registrars: CommandRegistrar[] = [
   registerTenantCommands,
   registerRegoCommands,
   registerPolicyCommands,
+  registerSpendCommands,
   // --- end registrar list ---
 ];
 

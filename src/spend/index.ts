@@ -23,3 +23,4 @@ export { usdToNanos, nanosToUsd, roundUsd } from './money';
 export { SpendMetrics } from './metrics';
 export { KEY_LIMIT_COLUMNS, keyLimitsFromRow, loadKeyLimits, setKeyLimits, validateKeyLimits, type KeyLimitRow } from './key-limits';
 export { capCounterKey } from './plan';
+export { buildSpendReport, type SpendReport, type SpendReportEntry, type SpendReportOptions, type ReportLimit } from './report';
