@@ -27,6 +27,7 @@ import { builtins as deprecated } from './deprecated';
 import { builtins as jwt } from './jwt';
 import { builtins as graph } from './graph';
 import { builtins as globs_match } from './globs_match';
+import { builtins as jsonschema } from './jsonschema';
 // --- end builtin family imports ---
 
 const FAMILIES: BuiltinDef[][] = [
@@ -54,6 +55,7 @@ const FAMILIES: BuiltinDef[][] = [
   jwt,
   graph,
   globs_match,
+  jsonschema,
   // --- end builtin family list ---
 ];
 
