@@ -1,11 +1,13 @@
 /**
- * JSON Web Tokens (JWS compact serialization): io.jwt.decode, io.jwt.verify_{hs,rs,ps,es}{256,384,512}
- * and io.jwt.decode_verify with OPA's constraints (cert|secret, alg, iss, aud, time).
- * Keys: PEM certificates, PEM public keys, or a JWK / JWK Set as JSON.
+ * JSON Web Tokens (JWS compact serialization): io.jwt.decode, io.jwt.verify_{hs,rs,ps,es}{256,384,512},
+ * io.jwt.decode_verify with OPA's constraints (cert|secret, alg, iss, aud, time), and signing with
+ * io.jwt.encode_sign / encode_sign_raw (key as a JWK).
+ * Verification keys: PEM certificates, PEM public keys, or a JWK / JWK Set as JSON.
  */
-import { createHmac, createPublicKey, timingSafeEqual, verify as cryptoVerify, X509Certificate, constants } from 'node:crypto';
+import { createHmac, createPrivateKey, createPublicKey, sign as cryptoSign, timingSafeEqual, verify as cryptoVerify, X509Certificate, constants } from 'node:crypto';
 import type { JsonWebKeyInput, KeyObject } from 'node:crypto';
 import { named, obj, str } from './args';
+import { marshal } from './encoding';
 import { BuiltinError } from './types';
 import type { BuiltinDef, BuiltinContext } from './types';
 import { isObject, makeObject, objectEntries, objectGet } from '../value';
@@ -148,6 +150,39 @@ function decodeVerify(jwt: string, constraints: PlainObject | RegoObject, ctx: B
   return [true, header, payload];
 }
 
+/** Signs header.payload (already JSON text) with a JWK, for the algorithm named in the header. */
+function signJWS(headerText: string, payloadText: string, jwkText: string): string {
+  let header: unknown;
+  let jwk: Record<string, unknown>;
+  try {
+    header = JSON.parse(headerText);
+    jwk = JSON.parse(jwkText) as Record<string, unknown>;
+  } catch (e) {
+    throw new BuiltinError(`invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const alg = typeof header === 'object' && header !== null ? (header as Record<string, unknown>).alg : undefined;
+  if (typeof alg !== 'string' || !ALGS.has(alg)) throw new BuiltinError(`unsupported or missing "alg" in header: ${JSON.stringify(alg ?? null)}`);
+  if (typeof jwk !== 'object' || jwk === null) throw new BuiltinError('key must be a JWK object');
+  const signing = Buffer.from(headerText, 'utf8').toString('base64url') + '.' + Buffer.from(payloadText, 'utf8').toString('base64url');
+  const hash = 'sha' + alg.slice(2);
+  let sig: Buffer;
+  try {
+    if (alg.startsWith('HS')) {
+      if (jwk.kty !== 'oct' || typeof jwk.k !== 'string') throw new BuiltinError(`${alg} needs an "oct" JWK with "k"`);
+      sig = createHmac(hash, Buffer.from(jwk.k, 'base64url')).update(signing).digest();
+    } else {
+      const key = createPrivateKey({ key: jwk as JsonWebKeyInput['key'], format: 'jwk' });
+      if (alg.startsWith('PS')) sig = cryptoSign(hash, Buffer.from(signing), { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST });
+      else if (alg.startsWith('ES')) sig = cryptoSign(hash, Buffer.from(signing), { key, dsaEncoding: 'ieee-p1363' });
+      else sig = cryptoSign(hash, Buffer.from(signing), key);
+    }
+  } catch (e) {
+    if (e instanceof BuiltinError) throw e;
+    throw new BuiltinError(`failed to sign: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return signing + '.' + sig.toString('base64url');
+}
+
 export const builtins: BuiltinDef[] = named([
   { name: 'io.jwt.decode', arity: 1, fn: (args) => decode(str(args, 0)) },
   ...['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'].map(verifier),
@@ -156,5 +191,16 @@ export const builtins: BuiltinDef[] = named([
     arity: 2,
     nondeterministic: true,
     fn: (args, ctx) => decodeVerify(str(args, 0), obj(args, 1), ctx),
+  },
+  {
+    // Objects are serialised as OPA does (compact, sorted keys) before signing.
+    name: 'io.jwt.encode_sign',
+    arity: 3,
+    fn: (args) => signJWS(marshal(obj(args, 0)), marshal(obj(args, 1)), marshal(obj(args, 2))),
+  },
+  {
+    name: 'io.jwt.encode_sign_raw',
+    arity: 3,
+    fn: (args) => signJWS(str(args, 0), str(args, 1), str(args, 2)),
   },
 ]);

@@ -63,6 +63,28 @@ describe('io.jwt', () => {
   });
 });
 
+describe('io.jwt.encode_sign', () => {
+  test('HMAC and ECDSA tokens verify and decode', () => {
+    const key = v({ kty: 'oct', k: Buffer.from('secret').toString('base64url') });
+    const token = call('io.jwt.encode_sign', v({ alg: 'HS256', typ: 'JWT' }), v({ sub: 'bob', iss: 'gw' }), key) as string;
+    expect(call('io.jwt.verify_hs256', token, 'secret')).toBe(true);
+    expect((json('io.jwt.decode', token) as unknown[])[1]).toEqual({ iss: 'gw', sub: 'bob' });
+    const raw = call('io.jwt.encode_sign_raw', '{"alg":"HS256"}', '{"a":1}', JSON.stringify({ kty: 'oct', k: Buffer.from('s').toString('base64url') })) as string;
+    expect(raw.split('.')[0]).toBe(Buffer.from('{"alg":"HS256"}').toString('base64url'));
+    expect(call('io.jwt.verify_hs256', raw, 's')).toBe(true);
+
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const esToken = call('io.jwt.encode_sign', v({ alg: 'ES256' }), v({ x: 1 }), v(ec.privateKey.export({ format: 'jwk' }))) as string;
+    expect(call('io.jwt.verify_es256', esToken, JSON.stringify(ec.publicKey.export({ format: 'jwk' })))).toBe(true);
+  });
+  test('bad headers and keys are errors', () => {
+    const key = v({ kty: 'oct', k: 'c2VjcmV0' });
+    expect(() => call('io.jwt.encode_sign', v({ alg: 'none' }), v({}), key)).toThrow(/unsupported or missing "alg"/);
+    expect(() => call('io.jwt.encode_sign', v({ alg: 'RS256' }), v({}), key)).toThrow(/failed to sign/);
+    expect(() => call('io.jwt.encode_sign_raw', '{bad', '{}', '{}')).toThrow(/invalid JSON/);
+  });
+});
+
 describe('graph', () => {
   const g = v({ a: ['b'], b: ['c', 'd'], c: ['a'], d: [], e: ['a'] });
   test('reachable', () => {
