@@ -114,9 +114,20 @@ export function objectSize(o: PlainObject | RegoObject): number {
 export function sortedPlainKeys(o: PlainObject): string[] {
   const keys = Object.keys(o);
   for (let i = 1; i < keys.length; i++) {
-    if (compareStrings(keys[i - 1], keys[i]) > 0) return keys.sort(compareStrings);
+    if (keys[i - 1] > keys[i]) {
+      keys.sort();
+      // UTF-16 order equals code point order unless surrogate pairs meet U+E000..U+FFFF.
+      if (keys.some(hasHighChar)) keys.sort(compareStrings);
+      return keys;
+    }
   }
+  if (keys.length > 1 && keys.some(hasHighChar)) keys.sort(compareStrings);
   return keys;
+}
+
+function hasHighChar(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0xd800) return true;
+  return false;
 }
 
 /** Entries in OPA's order (sorted by key). */
@@ -203,6 +214,18 @@ export function sortedSetValues(s: RegoSet): Value[] {
   return out;
 }
 
+function comparePlainObjects(a: PlainObject, b: PlainObject): number {
+  const x = sortedPlainKeys(a);
+  const y = sortedPlainKeys(b);
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) {
+    if (x[i] !== y[i]) return compareStrings(x[i], y[i]);
+    const c = compareValues(a[x[i]], b[y[i]]);
+    if (c !== 0) return c;
+  }
+  return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
+}
+
 /** OPA's total order: null < boolean < number < string < array < object < set. */
 export function compareValues(a: Value, b: Value): number {
   if (a === b) return 0;
@@ -225,6 +248,7 @@ export function compareValues(a: Value, b: Value): number {
       return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
     }
     case 5: {
+      if (!(a instanceof RegoObject) && !(b instanceof RegoObject)) return comparePlainObjects(a as PlainObject, b as PlainObject);
       const x = sortedEntries(a as PlainObject | RegoObject);
       const y = sortedEntries(b as PlainObject | RegoObject);
       const n = Math.min(x.length, y.length);
@@ -356,14 +380,20 @@ export function toJSON(v: Value): unknown {
     for (let i = 0; i < v.length; i++) out[i] = toJSON(v[i]);
     return out;
   }
-  if (v instanceof RegoSet) return sortedSetValues(v).map(toJSON);
-  const entries = sortedEntries(v);
+  if (v instanceof RegoSet) return v.sorted().map(toJSON);
   const out: Record<string, unknown> = {};
-  for (const [k, x] of entries) {
-    const key = typeof k === 'string' ? k : JSON.stringify(toJSON(k));
-    Object.defineProperty(out, key, { value: toJSON(x), enumerable: true, writable: true, configurable: true });
+  if (v instanceof RegoObject) {
+    for (const [k, x] of v.sorted()) setKey(out, typeof k === 'string' ? k : JSON.stringify(toJSON(k)), toJSON(x));
+    return out;
   }
+  const keys = sortedPlainKeys(v);
+  for (let i = 0; i < keys.length; i++) setKey(out, keys[i], toJSON(v[keys[i]]));
   return out;
+}
+
+function setKey(o: Record<string, unknown>, k: string, x: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: x, enumerable: true, writable: true, configurable: true });
+  else o[k] = x;
 }
 
 export class ValueConversionError extends Error {}

@@ -5,6 +5,7 @@ import type { Expr, Loc, Term } from '../syntax/ast';
 import { RegoObject, RegoSet, Value, canonicalKey, makeObject, valueEquals } from '../value';
 import { Planner } from './body';
 import { CompileIssue, Scope, SlotAllocator, Unsafe } from './scope';
+import { RuleIndex, buildRuleIndex } from './indexing';
 import { Env, compose, visitTerm } from './terms';
 import { RuleDef, RuleGroup } from './tree';
 
@@ -59,6 +60,12 @@ function finishTree(t: Tree): Value {
   return makeObject([...t.values()].map(([k, v]) => [k, isTree(v) ? finishTree(v) : v] as const));
 }
 
+function maxSize(cs: Clause[]): number {
+  let n = 0;
+  for (const c of cs) n = Math.max(n, c.size);
+  return n;
+}
+
 function unsafeIssue(u: Unsafe): CompileIssue {
   const names = [...new Set(u.names)].filter((n) => n !== '_');
   return new CompileIssue('rego_unsafe_var_error', names.length ? `var ${names.join(', ')} is unsafe` : 'expression is unsafe', u.loc);
@@ -80,11 +87,20 @@ function checkDefaultValue(t: Term): void {
 }
 
 export class RuleCompiler {
+  private index: RuleIndex | null = null;
   constructor(private readonly p: Planner) {}
+
+  /** The definitions to run: all of them, or those the rule index selects. */
+  private selector(n: number): (ctx: EvalCtx) => readonly number[] {
+    const all = Array.from({ length: n }, (_, i) => i);
+    const idx = this.index;
+    return idx ? (ctx) => idx.select(ctx) : () => all;
+  }
 
   compileGroup(g: RuleGroup): void {
     this.p.currentGroup = g;
     const defs = g.defs.map((d) => this.compileDef(g, d));
+    this.index = g.kind === 'function' ? null : buildRuleIndex(g.defs);
     const def = g.defaultDef ? this.compileDefault(g, g.defaultDef) : undefined;
     this.p.currentGroup = null;
     switch (g.kind) {
@@ -212,14 +228,15 @@ export class RuleCompiler {
     return { step: compose(argWraps, step), size: slots.size, konst };
   }
 
-  private runClauses(ctx: EvalCtx, clauses: Clause[], args: Value[] | null): Value | undefined {
+  private runClauses(ctx: EvalCtx, clauses: Clause[], args: Value[] | null, size: number): Value | undefined {
+    // One frame serves every clause: steps unbind what they bind, so slots are clean between clauses.
     const h: Holder = { found: false, value: undefined, stop: false };
+    const f = new Frame(ctx, size);
+    f.args = args;
+    f.out = h;
     for (let i = 0; i < clauses.length; i++) {
       const c = clauses[i];
-      const f = new Frame(ctx, c.size);
-      f.args = args;
       h.stop = c.konst;
-      f.out = h;
       tick(f);
       c.step(f);
       if (h.found) return h.value;
@@ -245,12 +262,15 @@ export class RuleCompiler {
   private installSingle(g: RuleGroup, defs: Clause[][], dflt: Default | undefined): void {
     const allKonst = defs.every((cs) => cs.every((c) => c.konst));
     const loc = g.defs[0]?.rule.loc;
+    const select = this.selector(defs.length);
+    const sizes = defs.map(maxSize);
     g.evaluate = (ctx) =>
       this.guard(ctx, g, () => {
         let found = false;
         let value: Value | undefined;
-        for (const cs of defs) {
-          const v = this.runClauses(ctx, cs, null);
+        for (const di of select(ctx)) {
+          const cs = defs[di];
+          const v = this.runClauses(ctx, cs, null, sizes[di]);
           if (v === undefined) continue;
           if (found) {
             if (!valueEquals(value!, v)) throw conflict(`complete rules must not produce multiple outputs (${g.name})`, loc);
@@ -268,11 +288,12 @@ export class RuleCompiler {
   }
 
   private installSet(g: RuleGroup, defs: Clause[][]): void {
+    const select = this.selector(defs.length);
     g.evaluate = (ctx) =>
       this.guard(ctx, g, () => {
         const out = new RegoSet();
-        for (const cs of defs) {
-          const c = cs[0];
+        for (const di of select(ctx)) {
+          const c = defs[di][0];
           const f = new Frame(ctx, c.size);
           f.out = out;
           tick(f);
@@ -283,11 +304,12 @@ export class RuleCompiler {
   }
 
   private installObject(g: RuleGroup, defs: Clause[][]): void {
+    const select = this.selector(defs.length);
     g.evaluate = (ctx) =>
       this.guard(ctx, g, () => {
         const t: Tree = new Map();
-        for (const cs of defs) {
-          const c = cs[0];
+        for (const di of select(ctx)) {
+          const c = defs[di][0];
           const f = new Frame(ctx, c.size);
           f.out = t;
           tick(f);
@@ -300,11 +322,13 @@ export class RuleCompiler {
 
   private installFunction(g: RuleGroup, defs: Clause[][], dflt: Default | undefined): void {
     const loc = g.defs[0]?.rule.loc;
+    const sizes = defs.map(maxSize);
     g.call = (ctx, args) => {
       let found = false;
       let value: Value | undefined;
-      for (const cs of defs) {
-        const v = this.runClauses(ctx, cs, args);
+      for (let di = 0; di < defs.length; di++) {
+        const cs = defs[di];
+        const v = this.runClauses(ctx, cs, args, sizes[di]);
         if (v === undefined) continue;
         if (found) {
           if (!valueEquals(value!, v)) throw conflict('functions must not produce multiple outputs for same inputs', loc);
