@@ -10,7 +10,7 @@ export {
 } from './estimate';
 export { UsageLedger, type UsageRow, type UsageLedgerOptions } from './usage-ledger';
 export {
-  capsForKey, capsFromPolicyData, validateSpecs, spendPolicySchema, NO_KEY_LIMITS,
+  capsForKey, capsFromPolicyData, subjectFromKey, combineLimits, validateSpecs, spendPolicySchema, NO_KEY_LIMITS,
   type SpendSubject, type CapSpec, type CapScope, type CapUnit, type RateSpec, type KeyLimits, type SpendPolicyData,
 } from './limits';
 export { SpendGuard, type SpendGuardOptions, type SettleResult } from './guard';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ApiKeyRecord } from '../db';
 import { CAP_WINDOWS, assertTimeZone, type CapWindow } from './windows';
 
 /** Who a request is charged to. Tags (team, project, …) let caps apply to groups of keys. */
@@ -8,6 +9,16 @@ export interface SpendSubject {
   userId: string | null;
   keyId: string;
   tags?: readonly string[];
+}
+
+/** The subject of a request made with this key (tags: e.g. the key's team, from policy or metadata). */
+export function subjectFromKey(key: Pick<ApiKeyRecord, 'orgId' | 'workspaceId' | 'userId' | 'id'>, tags?: readonly string[]): SpendSubject {
+  return { orgId: key.orgId, workspaceId: key.workspaceId, userId: key.userId, keyId: key.id, tags };
+}
+
+/** Puts limit sets together (key + policy); caps naming the same counter are merged by the guard (lowest hard limit wins). */
+export function combineLimits(...parts: Array<{ caps: readonly CapSpec[]; rates: readonly RateSpec[] }>): { caps: CapSpec[]; rates: RateSpec[] } {
+  return { caps: parts.flatMap((p) => p.caps), rates: parts.flatMap((p) => p.rates) };
 }
 
 export type CapScope = 'workspace' | 'user' | 'key' | 'tag';
