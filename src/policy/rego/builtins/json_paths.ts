@@ -6,7 +6,7 @@
 import { arr, obj, operandError, typeError, named } from './args';
 import { childOf, filterValue } from './objects';
 import type { BuiltinDef } from './types';
-import { isObject, isSet, makeObject, objectEntries, objectGet, RegoObject, RegoSet, valueEquals } from '../value';
+import { isObject, isSet, makeObject, objectEntries, objectGet, RegoObject, RegoSet, typeName, valueEquals } from '../value';
 import type { Value } from '../value';
 
 type Path = Value[];
@@ -17,7 +17,7 @@ function parsePath(p: Value): Path {
     return p.replace(/^\/+/, '').split('/').map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
   }
   if (Array.isArray(p)) return p;
-  throw operandError(2, `must be one of {set, array} containing string paths or array of path segments but got ${p === null ? 'null' : typeof p === 'object' ? (isSet(p) ? 'set' : 'object') : typeof p}`);
+  throw operandError(2, `must be one of {set, array} containing string paths or array of path segments but got ${typeName(p)}`);
 }
 
 function paths(args: Value[], i: number): Path[] {
