@@ -10,6 +10,7 @@ import { quoteMeta } from './regex';
 import { BuiltinError } from './types';
 import type { BuiltinDef } from './types';
 import type { Value } from '../value';
+import type RE2 from 're2';
 
 const MAX_TRANSLATIONS = 1000;
 /** Deepest nesting of {…} alternatives accepted. */
@@ -135,6 +136,20 @@ export function globToRegex(glob: string, delimiters: string[]): string {
   return pattern;
 }
 
+/** Compiled globs by delimiters + pattern, so the hot path is one Map lookup and one RE2 test. */
+const compiledGlobs = new Map<string, RE2>();
+
+function compiledGlob(glob: string, delimiters: string[]): RE2 {
+  const key = (delimiters.length === 1 ? delimiters[0] : delimiters.join('')) + '\u0000' + glob;
+  let re = compiledGlobs.get(key);
+  if (re === undefined) {
+    re = compileRegex(globToRegex(glob, delimiters));
+    if (compiledGlobs.size >= MAX_TRANSLATIONS) compiledGlobs.delete(compiledGlobs.keys().next().value as string);
+    compiledGlobs.set(key, re);
+  }
+  return re;
+}
+
 function delimitersOf(v: Value): string[] {
   if (v === null) return [];
   if (!Array.isArray(v)) throw typeError(2, v, 'array', 'null');
@@ -156,7 +171,7 @@ export const builtins: BuiltinDef[] = named([
       const pattern = str(args, 0);
       const delimiters = delimitersOf(args[1]);
       const subject = str(args, 2);
-      return matches(compileRegex(globToRegex(pattern, delimiters)), subject);
+      return matches(compiledGlob(pattern, delimiters), subject);
     },
   },
   {
