@@ -40,6 +40,8 @@ export const CONTEXT = {
   ]),
   VERSION: contextMatcher([
     'version', 'ver.', 'ver ', 'release', 'build', 'firmware', 'v.', 'version:', 'versión', 'versão', 'バージョン',
-    'update', 'patch', 'sdk', 'api level', 'chrome/', 'firefox/', 'safari/', 'os x',
+    'update', 'patch', 'sdk', 'api level', 'chrome/', 'firefox/', 'safari/', 'os x', 'upgrade', 'upgraded',
+    'upgrading', 'upgrades', 'downgrade', 'downgraded', 'bump', 'bumps', 'bumped', 'pinned', 'pin', 'rollback',
+    'rolled back', 'changelog', 'aktualisiert', 'mise à jour', 'actualizado', 'actualización',
   ]),
 } as const;

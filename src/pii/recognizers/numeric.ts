@@ -227,8 +227,35 @@ function onNumericRun(env: ScanEnv, i: number): number {
   if (groups.length >= 4 && groups[1]!.sep === '.' && groups[2]!.sep === '.' && groups[3]!.sep === '.') {
     return onDotted(env, groups, runEnd);
   }
-  evaluateRun(env, groups, i);
+  let first = 0;
+  let last = groups.length - 1;
+  // `2025-04-25 09:14`, `09.08.2023 06:11`: a date, then the hour of a time — neither is personal data.
+  if (last >= 2 && isDatePrefix(groups)) first = 3;
+  if (last >= first && text.charCodeAt(runEnd) === 58 && digitValue(text.charCodeAt(runEnd + 1)) >= 0 &&
+      groups[last]!.digits.length <= 2 && (last === 0 || isSpaceSep(groups[last]!.sep))) {
+    last--;
+  }
+  // `-2.195243, 163.013290`: a decimal number (coordinates, measurements).
+  if (last === first + 1 && groups[last]!.sep === '.' && groups[first]!.digits.length <= 3 &&
+      groups[last]!.digits.length >= 4) {
+    return runEnd;
+  }
+  if (last < first) return runEnd;
+  evaluateRun(env, first === 0 && last === groups.length - 1 ? groups : groups.slice(first, last + 1), first === 0 ? i : -1);
   return runEnd;
+}
+
+/** The first three groups are a date (`2024-05-01`, `01.05.2024`, `2024/05/01`), with a time or nothing after. */
+function isDatePrefix(groups: Group[]): boolean {
+  const sep = groups[1]!.sep;
+  if (groups[2]!.sep !== sep || (sep !== '-' && sep !== '.' && sep !== '/')) return false;
+  if (groups.length > 3 && !isSpaceSep(groups[3]!.sep)) return false;
+  const a = groups[0]!.digits;
+  const b = groups[1]!.digits;
+  const c = groups[2]!.digits;
+  if (a.length === 4) return b.length <= 2 && +b >= 1 && +b <= 12 && c.length <= 2 && +c >= 1 && +c <= 31;
+  if (a.length <= 2 && b.length <= 2 && c.length === 4) return +a >= 1 && +a <= 31 && +b >= 1 && +b <= 31;
+  return false;
 }
 
 function onDotted(env: ScanEnv, groups: Group[], runEnd: number): number {
@@ -249,9 +276,12 @@ function onDotted(env: ScanEnv, groups: Group[], runEnd: number): number {
 
 /** Tries the whole run, then sub-windows split at whitespace (a card followed by its expiry, two numbers). */
 function evaluateRun(env: ScanEnv, groups: Group[], firstDigit: number): void {
-  const lead = leadOf(env.text, firstDigit);
+  const lead = firstDigit >= 0 ? leadOf(env.text, firstDigit) : -1;
   const min = 0.5;
   if (evaluateWindow(env, groups, 0, groups.length - 1, lead) >= min || groups.length === 1) return;
+  // `8698 3158 0910 4750`: evenly grouped digits that are nothing as a whole are one number (an order or a
+  // tracking number); a part of it is not a phone number or an Aadhaar.
+  if (isUniformBlock(groups)) return;
   for (let a = 0; a < groups.length; a++) {
     if (a > 0 && !isSpaceSep(groups[a]!.sep)) continue;
     let digitCount = 0;
@@ -271,6 +301,17 @@ function evaluateRun(env: ScanEnv, groups: Group[], firstDigit: number): void {
     }
     if (bestEnd >= 0) a = bestEnd;
   }
+}
+
+function isUniformBlock(groups: Group[]): boolean {
+  if (groups.length < 4) return false;
+  const size = groups[0]!.digits.length;
+  if (size < 3) return false;
+  const sep = groups[1]!.sep;
+  for (let k = 1; k < groups.length; k++) {
+    if (groups[k]!.digits.length !== size || groups[k]!.sep !== sep) return false;
+  }
+  return true;
 }
 
 function isSpaceSep(sep: string): boolean {
@@ -330,7 +371,9 @@ function evaluateWindow(env: ScanEnv, groups: Group[], a: number, b: number, lea
   const ctx = (re: RegExp) => hasContext(text, start, end, re);
   const notPersonal = () => hasContext(text, start, end, CONTEXT.NOT_PERSONAL, 32, 0);
 
-  if (nd >= 12 && cleanSep && sink.wants('CREDIT_CARD') && luhnValid(digits) && cardIssuerValid(digits)) {
+  // Nobody writes a card number after `+`: that is an international phone number.
+  const plusLead = lead >= 0 && (text.charCodeAt(lead) === 43 || text.charCodeAt(lead) === 0xff0b);
+  if (nd >= 12 && cleanSep && !plusLead && sink.wants('CREDIT_CARD') && luhnValid(digits) && cardIssuerValid(digits)) {
     let score = 0.85;
     if (ctx(CONTEXT.CREDIT_CARD)) score = 1;
     else if (notPersonal()) score = 0.45;
@@ -373,7 +416,7 @@ function evaluateWindow(env: ScanEnv, groups: Group[], a: number, b: number, lea
     add('IN_AADHAAR', start, end, (sizes.length === 1 ? 0.35 : 0.5) + (ctx(CONTEXT.IN_AADHAAR) ? 0.45 : 0));
   }
   if (sink.wants('PHONE_NUMBER') && nd >= 6 && nd <= 15) {
-    const intlPlus = lead >= 0 && (text.charCodeAt(lead) === 43 || text.charCodeAt(lead) === 0xff0b);
+    const intlPlus = plusLead;
     const intl00 = !intlPlus && digits.startsWith('00') && digits[2] !== '0' && nd >= 10;
     const intl = intlPlus || intl00;
     const phoneDigits = intl00 ? digits.slice(2) : digits;

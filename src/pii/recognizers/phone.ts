@@ -38,6 +38,58 @@ function isValidNumber(digits: string, region: CountryCode | undefined): boolean
   return valid;
 }
 
+/**
+ * Phone words and the regions of their language. A national-format number right after "Telefon", "llámame",
+ * "Bel me op" or "Mobile" is tried against the numbering plans of the label's language even when the text
+ * around it is too short to tell its language (forms, chat lines).
+ */
+const WORD_REGIONS: ReadonlyArray<[readonly string[], readonly CountryCode[]]> = [
+  [['phone', 'tel', 'mobile', 'cell', 'call', 'fax', 'contact', 'reach', 'sms', 'whatsapp', 'text me', 'ring'],
+    ['US', 'GB', 'CA', 'AU', 'IE', 'IN', 'NZ', 'ZA', 'SG']],
+  [['telefon', 'handy', 'rufnummer', 'anrufen', 'festnetz', 'mobilnummer', 'ruf mich'], ['DE', 'AT', 'CH']],
+  [['téléphone', 'telephone', 'portable', 'appeler', 'appelle', 'appel', 'joindre', 'tél'], ['FR', 'BE', 'CH', 'CA', 'LU']],
+  [['teléfono', 'telefono', 'móvil', 'movil', 'celular', 'llamar', 'llámame', 'llamame', 'llama'],
+    ['ES', 'MX', 'AR', 'CO', 'CL', 'PE']],
+  [['telefono', 'cellulare', 'chiamami', 'chiamare', 'chiama', 'cell.'], ['IT', 'CH']],
+  [['telefoon', 'mobiel', 'bel me', 'bellen', 'bel ons'], ['NL', 'BE']],
+  [['telefone', 'telemóvel', 'celular', 'liga-me', 'ligar', 'liga', 'zap', 'whatsapp'], ['BR', 'PT']],
+  [['電話', '携帯', 'でんわ', 'tel.'], ['JP']],
+];
+
+const REGIONS_OF_WORD = new Map<string, CountryCode[]>();
+for (const [words, regions] of WORD_REGIONS) {
+  for (const w of words) {
+    const list = REGIONS_OF_WORD.get(w) ?? [];
+    for (const r of regions) if (!list.includes(r)) list.push(r);
+    REGIONS_OF_WORD.set(w, list);
+  }
+}
+const PHONE_WORD = new RegExp(
+  [...REGIONS_OF_WORD.keys()]
+    .sort((a, b) => b.length - a.length)
+    .map((w) => {
+      const e = w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      return (/^[a-z]/.test(w) ? '(?<![\\p{L}])' : '') + e + (/[a-z]$/.test(w) ? '(?![\\p{L}])' : '');
+    })
+    .join('|'),
+  'giu',
+);
+
+/** Regions named by phone words in the 48 characters before the number (empty when there are none). */
+function regionsOfNearbyWords(text: string, start: number): CountryCode[] {
+  const window = text.slice(start > 48 ? start - 48 : 0, start);
+  PHONE_WORD.lastIndex = 0;
+  let out: CountryCode[] | null = null;
+  let m: RegExpExecArray | null;
+  while ((m = PHONE_WORD.exec(window)) !== null) {
+    const regions = REGIONS_OF_WORD.get(m[0].toLowerCase());
+    if (!regions) continue;
+    out ??= [];
+    for (const r of regions) if (!out.includes(r)) out.push(r);
+  }
+  return out ?? [];
+}
+
 /** Score of a phone candidate, 0 when it is not a valid number in any region considered. */
 export function phoneScore(text: string, c: PhoneCandidate, regions: readonly CountryCode[]): number {
   const n = c.digits.length;
@@ -55,8 +107,20 @@ export function phoneScore(text: string, c: PhoneCandidate, regions: readonly Co
         break;
       }
     }
+    let labelled = false;
+    if (!valid) {
+      // Not a number of the regions in play: a phone word right before it names other regions to try.
+      for (const region of regionsOfNearbyWords(text, c.start)) {
+        if (!regions.includes(region) && isValidNumber(c.digits, region)) {
+          valid = true;
+          labelled = true;
+          break;
+        }
+      }
+    }
     if (!valid) return 0;
     base = c.formatted ? 0.6 : 0.35;
+    if (labelled) return base + 0.3;
   }
   if (hasContext(text, c.start, c.end, CONTEXT.PHONE_NUMBER, 48, 16)) base += 0.3;
   else if (hasContext(text, c.start, c.end, CONTEXT.NOT_PERSONAL, 24, 0)) base -= 0.3;

@@ -16,16 +16,41 @@ export class CandidateSink {
   }
 }
 
+const byPriority = (a: PiiFinding, b: PiiFinding): number =>
+  b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start;
+
 /**
  * Keeps the best non-overlapping candidates: higher score first, then the longer span, then the earlier one.
  * Returns them sorted by start.
+ *
+ * Candidates are first cut into clusters of transitively overlapping spans (sorted by start); the greedy choice
+ * only ever compares candidates of one cluster, so the cost is O(n log n) plus the square of the (small) cluster
+ * sizes, not the square of the whole text's candidate count.
  */
 export function resolveOverlaps(candidates: PiiFinding[], minScore: number): PiiFinding[] {
   const kept = candidates.filter((c) => c.score >= minScore);
   if (kept.length <= 1) return kept;
-  kept.sort((a, b) => b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start);
+  kept.sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: PiiFinding[] = [];
+  let i = 0;
+  while (i < kept.length) {
+    let j = i + 1;
+    let clusterEnd = kept[i]!.end;
+    while (j < kept.length && kept[j]!.start < clusterEnd) {
+      if (kept[j]!.end > clusterEnd) clusterEnd = kept[j]!.end;
+      j++;
+    }
+    if (j - i === 1) out.push(kept[i]!);
+    else resolveCluster(kept.slice(i, j), out);
+    i = j;
+  }
+  return out;
+}
+
+function resolveCluster(cluster: PiiFinding[], out: PiiFinding[]): void {
+  cluster.sort(byPriority);
   const chosen: PiiFinding[] = [];
-  for (const c of kept) {
+  for (const c of cluster) {
     let clash = false;
     for (const o of chosen) {
       if (c.start < o.end && o.start < c.end) {
@@ -36,5 +61,5 @@ export function resolveOverlaps(candidates: PiiFinding[], minScore: number): Pii
     if (!clash) chosen.push(c);
   }
   chosen.sort((a, b) => a.start - b.start);
-  return chosen;
+  for (const c of chosen) out.push(c);
 }
