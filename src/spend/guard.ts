@@ -56,6 +56,9 @@ export interface SettleResult {
 
 class Unavailable extends Error {}
 
+/** error_code of the ledger row that reconciles a reservation released by the reaper. */
+export const EXPIRED_CODE = 'reservation_expired';
+
 /** Relative TTL of a counter (PEXPIRE, not PEXPIREAT: the clock may be injected); 0 = keep forever. */
 const ttlUntil = (expireAt: number, now: number): number => (expireAt > 0 ? Math.max(1000, expireAt - now) : 0);
 
@@ -218,6 +221,7 @@ export class SpendGuard {
         const meta = JSON.parse(raw) as ReservationMeta;
         this.live.delete(meta.id);
         this.metrics?.expired.inc();
+        this.recordExpired(meta);
         this.emit({ type: 'spend.reservation_expired', at: new Date(this.now()), reservation: meta });
       }
       total += metas.length;
@@ -321,6 +325,20 @@ export class SpendGuard {
     this.emit({ type: 'spend.unverified', at: new Date(now), subject, failOpen: this.failOpen, reason, requestId: context.requestId ?? null });
     if (!this.failOpen) throw spendUnavailable();
     return new Reservation(id, subject, estimate, now, false, plan, [], [], []);
+  }
+
+  /**
+   * Reconciles an expired reservation in the ledger: a row at cost 0 (what the provider billed is
+   * unknown) with the estimate that was held, so the loss is visible in reports and audits.
+   */
+  private recordExpired(meta: ReservationMeta): void {
+    this.ledger?.record({
+      requestId: meta.requestId ?? meta.id, orgId: meta.orgId, workspaceId: meta.workspaceId, apiKeyId: meta.keyId, userId: meta.userId,
+      tags: meta.tags, route: meta.route ?? 'unknown', model: meta.model ?? '', endpointId: null, status: 0, stream: false,
+      promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0, latencyMs: Math.max(0, this.now() - meta.reservedAt),
+      errorCode: EXPIRED_CODE, decisionId: meta.decisionId, reservationId: meta.id, estimatedCostUsd: roundUsd(meta.estimatedUsd),
+      createdAt: new Date(this.now()),
+    });
   }
 
   /** Rebuilds one counter from the ledger (once per key at a time in this process). */

@@ -18,7 +18,7 @@
 
 /**
  * KEYS: resv, lease, caps[nc], rate buckets[nr], parallel counters[np]
- * ARGV: id, now, leaseUntil, meta, nc, nr, np, then per cap (amount, limit or -1, ttl ms or 0),
+ * ARGV: id, now, leaseUntil, meta, nc, nr, np, then per cap (amount, limit or -1, unused: the TTL is set by HYDRATE and SETTLE),
  *       per rate (cost, capacity, refill per ms), per parallel (limit)
  * Reply: {0, s, r, h per cap..., tokens left per rate..., in flight per parallel...}
  *      | {1, cap#, s, r} cap | {2, rate#, waitMs or -1, tokens left} rate | {3, par#, in flight} parallel
@@ -77,8 +77,6 @@ a = 8
 for i = 1, nc do
   local key = KEYS[2 + i]
   local r = redis.call('HINCRBY', key, 'r', ARGV[a])
-  local expireAt = tonumber(ARGV[a + 2])
-  if expireAt > 0 then redis.call('PEXPIRE', key, expireAt) end
   held[i] = {key, ARGV[a], caps[i][3]}
   out[#out + 1] = tonumber(caps[i][1] or '0')
   out[#out + 1] = r

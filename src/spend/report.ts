@@ -70,7 +70,7 @@ export async function buildSpendReport(options: SpendReportOptions): Promise<Spe
     options.pool.query<UsageGroup>(
       `SELECT api_key_id AS key_id, user_id, GROUPING(api_key_id, user_id)::int AS grouping,
               COALESCE(SUM(cost_usd), 0)::text AS usd, COALESCE(SUM(prompt_tokens::bigint + completion_tokens::bigint), 0)::text AS tokens,
-              count(*)::int AS n
+              count(*) FILTER (WHERE error_code IS DISTINCT FROM 'reservation_expired')::int AS n
          FROM usage_records WHERE workspace_id = $1 AND created_at >= $2 AND created_at < $3
         GROUP BY GROUPING SETS ((), (api_key_id), (user_id))`,
       [ws.id, new Date(bounds.startMs), to],

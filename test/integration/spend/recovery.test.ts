@@ -1,3 +1,4 @@
+import { Registry } from 'prom-client';
 import { GatewayError } from '../../../src/http';
 import { createRedis } from '../../../src/db';
 import { capCounterKey, type ReservationExpiredEvent, type SpendAlertEvent, type SpendUnverifiedEvent } from '../../../src/spend';
@@ -148,6 +149,11 @@ describe('failure modes', () => {
     expect(expired).toHaveLength(2);
     expect(expired.map((e) => e.reservation.requestId)).toContain('lost-1');
     expect(expired[0].reservation.estimatedUsd).toBeCloseTo(0.2, 10);
+    await h.ledger.flush();
+    const { rows } = await h.pool.query(
+      'SELECT request_id, status, error_code, cost_usd::float AS cost, estimated_cost_usd::float AS est FROM usage_records WHERE api_key_id = $1 ORDER BY request_id', [subject.keyId]);
+    expect(rows).toHaveLength(2);
+    expect(rows.find((r) => r.request_id === 'lost-1')).toEqual({ request_id: 'lost-1', status: 0, error_code: 'reservation_expired', cost: 0, est: 0.2 });
 
     // If the "dead" gateway was only partitioned and settles late, the real cost still counts, once.
     await dying.settle(held[0], usage(0, 1000), testRoute());
@@ -189,5 +195,20 @@ describe('soft caps and alerts', () => {
     }
     const hard = h.events.filter((e): e is SpendAlertEvent => e.type === 'spend.alert' && e.subject.workspaceId === subject.workspaceId && e.hard);
     expect(hard.map((a) => a.threshold)).toEqual([0.5]);
+  });
+
+  test('metrics land on the given registry', async () => {
+    const registry = new Registry();
+    const guard = h.guard({ now: () => T0, registry });
+    const subject = newSubject();
+    const caps = [{ scope: 'key' as const, window: 'day' as const, unit: 'usd' as const, limit: 0.001, hard: true }];
+    await guard.settle(await guard.reserve(subject, estimateOf(0, 400), caps, []), usage(0, 400), testRoute());
+    await guard.reserve(subject, estimateOf(0, 400), caps, []).catch(() => undefined);
+    const text = await registry.metrics();
+    expect(text).toMatch(/gatehouse_spend_reservations_total\{outcome="reserved"\} 1/);
+    expect(text).toMatch(/gatehouse_spend_reservations_total\{outcome="cap_exceeded"\} 1/);
+    expect(text).toMatch(/gatehouse_spend_settled_usd_total 0\.0008/);
+    expect(text).toMatch(/gatehouse_spend_counter_rebuilds_total 1/);
+    expect(text).toMatch(/gatehouse_spend_alerts_total\{scope="key",threshold="0.5",hard="true"\} 1/);
   });
 });
