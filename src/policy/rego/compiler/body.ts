@@ -142,6 +142,10 @@ export class Planner extends TermPlanner {
         return this.matchWrap(r.pre, r.get, m.pre, m.match, m.binds);
       }
       case 'somein': {
+        const ct = b.coll.type;
+        if (ct === 'null' || ct === 'boolean' || ct === 'number' || ct === 'string') {
+          throw this.issue('rego_type_error', `\`some .. in\` expects a collection (array, set or object), got ${ct}`, e.loc);
+        }
         if (b.value.type === 'array' && (b.coll.type === 'array' || b.coll.type === 'set')) {
           // Statically impossible: every element is an array literal of another length.
           const n = b.value.items.length;

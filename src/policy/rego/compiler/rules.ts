@@ -56,6 +56,18 @@ function insertPath(t: Tree, keys: Value[], value: Value, loc: Loc): void {
   }
 }
 
+function hasPath(t: Tree, keys: Value[]): boolean {
+  let node: Tree = t;
+  for (let i = 0; i < keys.length; i++) {
+    const e = node.get(canonicalKey(keys[i]));
+    if (e === undefined) return false;
+    if (i === keys.length - 1) return true;
+    if (!isTree(e[1])) return true;
+    node = e[1];
+  }
+  return true;
+}
+
 function finishTree(t: Tree): Value {
   return makeObject([...t.values()].map(([k, v]) => [k, isTree(v) ? finishTree(v) : v] as const));
 }
@@ -105,7 +117,7 @@ export class RuleCompiler {
     this.p.currentGroup = null;
     switch (g.kind) {
       case 'single':
-        if (g.dynamic) this.installObject(g, defs);
+        if (g.dynamic) this.installObject(g, defs, g.keyDefaults.map((d) => this.compileKeyDefault(g, d)));
         else this.installSingle(g, defs, def);
         break;
       case 'multi':
@@ -142,6 +154,15 @@ export class RuleCompiler {
       const get = vp.get;
       return (ctx: EvalCtx) => get(new Frame(ctx, size));
     });
+  }
+
+  private compileKeyDefault(g: RuleGroup, d: RuleDef): { keys: Value[]; value: Default } {
+    const keys = d.dynSegs.map((t) => {
+      if (t.type === 'string' || t.type === 'number' || t.type === 'boolean') return t.value;
+      if (t.type === 'null') return null;
+      throw new CompileIssue('rego_type_error', `default rule ${g.name} keys must be constants`, d.rule.loc);
+    });
+    return { keys, value: this.compileDefault(g, d) };
   }
 
   /** One clause per body (main body, then each else). */
@@ -303,8 +324,9 @@ export class RuleCompiler {
       });
   }
 
-  private installObject(g: RuleGroup, defs: Clause[][]): void {
+  private installObject(g: RuleGroup, defs: Clause[][], keyDefaults: { keys: Value[]; value: Default }[]): void {
     const select = this.selector(defs.length);
+    const loc = (g.defs[0] ?? g.keyDefaults[0])?.rule.loc ?? { file: '', line: 0, col: 0 };
     g.evaluate = (ctx) =>
       this.guard(ctx, g, () => {
         const t: Tree = new Map();
@@ -314,6 +336,11 @@ export class RuleCompiler {
           f.out = t;
           tick(f);
           c.step(f);
+        }
+        for (const kd of keyDefaults) {
+          if (hasPath(t, kd.keys)) continue;
+          const dv = defaultValue(kd.value, ctx);
+          if (dv !== undefined) insertPath(t, kd.keys, dv, loc);
         }
         const v = finishTree(t);
         return v instanceof RegoObject && v.size === 0 ? makeObject([]) : v;

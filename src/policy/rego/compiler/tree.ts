@@ -24,6 +24,8 @@ export type GroupKind = 'single' | 'multi' | 'function';
 export class RuleGroup {
   readonly defs: RuleDef[] = [];
   defaultDef: RuleDef | null = null;
+  /** defaults of single keys of a generated object (default p["k"] := v) */
+  readonly keyDefaults: RuleDef[] = [];
   arity = -1;
   dynamic = false;
   /** set by the rule compiler */
@@ -125,6 +127,12 @@ export function buildRuleTree(infos: ModuleInfo[], issues: CompileIssue[]): Rule
         }
         g.arity = arity;
       }
+      if (rule.isDefault && dynSegs.length > 0) {
+        // default p[k] := v with constant keys: applies to that key when no rule defines it
+        g.keyDefaults.push(def);
+        g.dynamic = true;
+        continue;
+      }
       if (rule.isDefault) {
         if (g.defaultDef) {
           issues.push(new CompileIssue('rego_type_error', `multiple default rules ${g.name} found`, rule.loc));
@@ -133,7 +141,7 @@ export function buildRuleTree(infos: ModuleInfo[], issues: CompileIssue[]): Rule
         g.defaultDef = def;
         continue;
       }
-      if (g.defs.length > 0 && g.dynamic !== dynSegs.length > 0) {
+      if ((g.defs.length > 0 || g.keyDefaults.length > 0) && g.dynamic !== dynSegs.length > 0) {
         issues.push(new CompileIssue('rego_type_error', `conflicting rules ${g.name} found: rules with and without variables in their head`, rule.loc));
         continue;
       }

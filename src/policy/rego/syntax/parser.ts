@@ -186,7 +186,9 @@ class Parser {
     }
     if (isDefault) {
       if (!rule.value) throw this.error('default rules must have a value', start);
-      if (ref.length > 1 && ref.slice(1).some((s) => s.type !== 'string')) throw this.error('default rules cannot have variables in their head', start);
+      if (ref.length > 1 && ref.slice(1).some((s) => s.type !== 'string' && s.type !== 'number' && s.type !== 'boolean' && s.type !== 'null')) {
+        throw this.error('default rules cannot have variables in their head', start);
+      }
       if (!this.atRuleEnd()) throw this.error('default rules cannot have a body');
       return [rule];
     }
