@@ -90,7 +90,9 @@ function checkDefaultValue(t: Term): void {
   };
   switch (t.type) {
     case 'ref': return bad('reference');
-    case 'call': return bad(t.infix ? 'expression' : 'call');
+    case 'call':
+      if (!t.infix && t.fn.type === 'var' && t.fn.name === 'set' && t.args.length === 0) return;
+      return bad(t.infix ? 'expression' : 'call');
     case 'var': return bad('variable');
     case 'array': case 'set': t.items.forEach(checkDefaultValue); return;
     case 'object': for (const [k, v] of t.entries) { checkDefaultValue(k); checkDefaultValue(v); } return;
