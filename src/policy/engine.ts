@@ -74,6 +74,9 @@ export interface RegoPrepareSpec {
   strictBuiltinErrors?: boolean;
   /** Receives print() output; default: discarded. */
   print?: (message: string) => void;
+  /** Input is known to be plain JSON (e.g. built by the gateway itself): skip the per-evaluation
+   *  check for cycles, non-finite numbers and excessive depth. Default false. */
+  trustInput?: boolean;
 }
 
 /** A bundle compiled by the OPA toolchain (`opa build -t wasm`). */

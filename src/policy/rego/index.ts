@@ -29,11 +29,17 @@ export class PreparedRegoPolicy implements PreparedPolicy {
     this.allowed = entrypoints ? new Set(entrypoints.map((e) => entrypointPath(e).join('/'))) : null;
   }
 
+  private readonly resolved = new Map<string, string[]>();
+
   /** Evaluates data.<entrypoint> against input; plain JSON out (sets → arrays), undefined when undefined. */
   evaluate(entrypoint: string, input: unknown): unknown {
-    const path = entrypointPath(entrypoint);
-    if (this.allowed && !this.allowed.has(path.join('/'))) {
-      throw new Error(`unknown entrypoint "${entrypoint}" (prepared: ${this.entrypoints.join(', ')})`);
+    let path = this.resolved.get(entrypoint);
+    if (path === undefined) {
+      path = entrypointPath(entrypoint);
+      if (this.allowed && !this.allowed.has(path.join('/'))) {
+        throw new Error(`unknown entrypoint "${entrypoint}" (prepared: ${this.entrypoints.join(', ')})`);
+      }
+      if (this.resolved.size < 1000) this.resolved.set(entrypoint, path);
     }
     const v = this.program.evaluateDocument(path, { input });
     return v === undefined ? undefined : toJSON(v);
@@ -47,6 +53,7 @@ export function prepareRego(spec: RegoPrepareSpec): PreparedRegoPolicy {
     strictBuiltinErrors: spec.strictBuiltinErrors ?? false,
     limits: spec.limits,
     print: spec.print,
+    trustInput: spec.trustInput ?? false,
   });
   const policy = new PreparedRegoPolicy(program, spec.entrypoints);
   // Compile entrypoint getters now so that errors surface at prepare time.

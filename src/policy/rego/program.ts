@@ -23,6 +23,8 @@ export interface ProgramOptions {
   nowNs?: () => bigint;
   /** maximum nesting depth of input documents (default 1000) */
   maxInputDepth?: number;
+  /** skip the input check (input is known to be plain JSON) */
+  trustInput?: boolean;
   builtins?: ReadonlyMap<string, BuiltinDef>;
 }
 
@@ -126,12 +128,14 @@ export class RegoProgram {
   private newCtx(input: unknown, strict?: boolean): EvalCtx {
     const o = this.opts;
     const run = new EvalRun(this.limits, strict ?? o.strictBuiltinErrors ?? false, o.print ?? (() => undefined), o.nowNs);
-    const inp = input === undefined ? undefined : fromJSON(input, o.maxInputDepth ?? 1000);
+    const inp = input === undefined ? undefined : o.trustInput ? (input as Value) : fromJSON(input, o.maxInputDepth ?? 1000);
     return new EvalCtx(run, inp, this.data, this.tree.groups.length, null);
   }
 
   /** The getter of a document path like ['gateway', 'decision'] (compiled once, then reused). */
   compileDocument(path: readonly string[]): Getter {
+    const cached = this.lastDoc;
+    if (cached !== null && cached.path === path) return cached.get;
     const key = path.join('\u0000');
     let g = this.docGetters.get(key);
     if (!g) {
@@ -146,8 +150,11 @@ export class RegoProgram {
       }
       this.docGetters.set(key, g);
     }
+    this.lastDoc = { path, get: g };
     return g;
   }
+  /** the last document looked up (same path array → no key building) */
+  private lastDoc: { path: readonly string[]; get: Getter } | null = null;
 
   /** Evaluates the document data.<path>; undefined when it is undefined. Throws PolicyEvalError. */
   evaluateDocument(path: readonly string[], opts: EvalOptions = {}): Value | undefined {

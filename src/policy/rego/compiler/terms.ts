@@ -565,7 +565,8 @@ export abstract class TermPlanner {
         try {
           return def.fn(args, ctx.run.builtinCtx);
         } catch (e) {
-          if (e instanceof EvalError) throw e;
+          // Our own errors and stack exhaustion are never turned into "undefined".
+          if (e instanceof EvalError || e instanceof RangeError) throw e;
           if (ctx.run.builtinCtx.strict) {
             const msg = e instanceof Error ? e.message : String(e);
             throw new EvalError('eval_builtin_error', msg.startsWith(def.name) ? msg : `${def.name}: ${msg}`, loc.file, loc.line, loc.col);

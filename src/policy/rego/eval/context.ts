@@ -22,24 +22,28 @@ export interface Limits {
   timeoutMs: number;
 }
 
+/** What builtins see of a running evaluation (allocated once per evaluation, cache created on demand). */
+class RunBuiltinContext implements BuiltinContext {
+  private now: bigint | undefined;
+  private scratch: Map<string, unknown> | undefined;
+  constructor(readonly strict: boolean, readonly print: (msg: string) => void, private readonly clock: (() => bigint) | undefined) {}
+  nowNs(): bigint {
+    if (this.now === undefined) this.now = this.clock ? this.clock() : BigInt(Date.now()) * 1000000n;
+    return this.now;
+  }
+  get cache(): Map<string, unknown> {
+    return (this.scratch ??= new Map());
+  }
+}
+
 /** State shared by all derived contexts of one evaluation. */
 export class EvalRun {
   steps = 0;
   readonly deadline: number;
   readonly builtinCtx: BuiltinContext;
-  private now: bigint | undefined;
   constructor(readonly limits: Limits, strict: boolean, print: (msg: string) => void, nowNs?: () => bigint) {
     this.deadline = Date.now() + limits.timeoutMs;
-    const run = this;
-    this.builtinCtx = {
-      strict,
-      nowNs(): bigint {
-        if (run.now === undefined) run.now = nowNs ? nowNs() : BigInt(Date.now()) * 1000000n;
-        return run.now;
-      },
-      print,
-      cache: new Map(),
-    };
+    this.builtinCtx = new RunBuiltinContext(strict, print, nowNs);
   }
   /** Called every 1024 steps: enforces the step and time limits. */
   checkLimits(): void {
