@@ -98,8 +98,54 @@ export class RegoProgram {
     }
     if (!issues.length) this.checkRecursion(issues);
     if (issues.length) throw new PolicyCompileError(issues.map(issueToError));
+    this.shareInputIndependentRules();
     this.limits = { ...DEFAULT_LIMITS, ...(opts.limits ?? {}) };
   }
+
+  /**
+   * Rules that depend on neither input nor nondeterministic builtins (directly or through other
+   * rules and functions) have the same value in every evaluation: computed once, on first use, and
+   * shared by later evaluations (not inside `with`, whose overrides may change them).
+   */
+  private shareInputIndependentRules(): void {
+    const groups = this.tree.groups;
+    const impure = new Set(this.planner.impure);
+    const deps = this.planner.deps;
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const g of groups) {
+        if (impure.has(g.id)) continue;
+        for (const d of deps.get(g.id) ?? []) {
+          if (impure.has(d)) {
+            impure.add(g.id);
+            changed = true;
+            break;
+          }
+        }
+      }
+    }
+    for (const g of groups) {
+      if (impure.has(g.id) || g.kind === 'function') continue;
+      const inner = g.evaluate;
+      let computed = false;
+      let shared: Value | undefined;
+      g.evaluate = (ctx) => {
+        if (ctx.parent !== null) return inner(ctx);
+        if (computed) {
+          ctx.cache[g.id] = shared;
+          return shared;
+        }
+        shared = inner(ctx);
+        computed = true;
+        return shared;
+      };
+    }
+    this.sharedRules = groups.filter((g) => !impure.has(g.id) && g.kind !== 'function').length;
+  }
+
+  /** number of rules whose value is shared across evaluations (input-independent) */
+  sharedRules = 0;
 
   private checkRecursion(issues: CompileIssue[]): void {
     const deps = this.planner.deps;

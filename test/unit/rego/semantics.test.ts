@@ -127,3 +127,21 @@ triple(x) := x * 3
     expect(evalDoc(p, 'config')).toEqual({ base: true, extra: 1 });
   });
 });
+
+describe('input-independent rules', () => {
+  const src = `package test
+allowed := {x | some x in data.list}
+allow if input.x in allowed
+now_allowed := x if { x := allowed with data.list as ["z"] }
+stamp := time.now_ns()
+`;
+  it('are computed once and shared, but not under `with` or when nondeterministic', () => {
+    const p = compile(src, { list: ['a', 'b'] });
+    expect(p.sharedRules).toBe(2); // allowed, now_allowed (stamp calls a nondeterministic builtin)
+    expect(evalDoc(p, 'test.allow', { x: 'a' })).toBe(true);
+    expect(evalDoc(p, 'test.allow', { x: 'c' })).toBeUndefined();
+    expect(evalDoc(p, 'test.allow', { x: 'b' })).toBe(true);
+    expect(evalDoc(p, 'test.now_allowed')).toEqual(['z']);
+    expect(evalDoc(p, 'test.allowed')).toEqual(['a', 'b']);
+  });
+});

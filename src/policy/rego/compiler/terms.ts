@@ -132,6 +132,13 @@ export abstract class TermPlanner {
     return new CompileIssue(code, message, loc);
   }
 
+  /** groups whose own bodies read input or call nondeterministic / side-effecting builtins */
+  readonly impure = new Set<number>();
+
+  markImpure(): void {
+    if (this.currentGroup) this.impure.add(this.currentGroup.id);
+  }
+
   private addDep(g: RuleGroup): void {
     if (!this.currentGroup) return;
     let s = this.deps.get(this.currentGroup.id);
@@ -282,6 +289,7 @@ export abstract class TermPlanner {
   }
 
   protected planRooted(root: 'input' | 'data', segs: Term[], env: Env, loc: Loc): ValuePlan {
+    if (root === 'input') this.markImpure();
     if (root === 'input') return this.applySegs({ pre: [], get: (f) => f.ctx.input }, segs, env, loc);
     return this.planDataRef(segs, env, loc);
   }
@@ -546,6 +554,7 @@ export abstract class TermPlanner {
     }
     const def = this.builtins.get(name);
     if (!def) throw this.issue('rego_type_error', `undefined function ${name}`, fn.loc);
+    if (def.nondeterministic || name === 'print' || name === 'trace') this.markImpure();
     if (this.info.module.regoV1 && DEPRECATED.has(name)) {
       throw this.issue('rego_type_error', `deprecated built-in function ${name} is not available in Rego v1 (could not find function ${name})`, fn.loc);
     }
