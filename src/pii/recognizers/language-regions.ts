@@ -1,39 +1,72 @@
 /**
  * Phone region hints from the language around a number, so `030 12345678` in German text is tried as a German
- * national number. Only the few hundred characters around the candidate are looked at (bounded cost).
+ * national number. Only the few hundred characters around the candidate are looked at (bounded cost): one pass
+ * over the code units for scripts, one regex pass for the function words of the Latin-script languages.
  */
 import type { CountryCode } from 'libphonenumber-js/max';
 
-const SCRIPT_HINTS: ReadonlyArray<[RegExp, CountryCode]> = [
-  [/[\u3040-\u30ff]/, 'JP'],
-  [/[\uac00-\ud7af]/, 'KR'],
-  [/[\u0400-\u04ff]/, 'RU'],
-  [/[\u0900-\u097f]/, 'IN'],
-  [/[\u0e00-\u0e7f]/, 'TH'],
-  [/[\u0370-\u03ff]/, 'GR'],
+const SCRIPTS: ReadonlyArray<[number, number, CountryCode]> = [
+  [0x3040, 0x30ff, 'JP'], // hiragana, katakana
+  [0xac00, 0xd7af, 'KR'],
+  [0x0400, 0x04ff, 'RU'],
+  [0x0900, 0x097f, 'IN'],
+  [0x0e00, 0x0e7f, 'TH'],
+  [0x0370, 0x03ff, 'GR'],
 ];
-const CJK = /[\u4e00-\u9fff]/;
+const CJK_REGIONS: readonly CountryCode[] = ['JP', 'CN', 'TW', 'HK'];
 
-const WORD_HINTS: ReadonlyArray<[RegExp, readonly CountryCode[]]> = [
-  [/\b(?:und|der|die|das|nicht|ist|mit|bitte|ich|sie|ihre|unter|erreichen|vielen|dank)\b/gi, ['DE', 'AT', 'CH']],
-  [/\b(?:le|la|les|et|est|vous|pour|nous|je|merci|au|votre|bonjour)\b/gi, ['FR', 'BE', 'CH']],
-  [/\b(?:el|los|las|y|es|para|usted|por|gracias|hola|su|mi|llame)\b/gi, ['ES', 'MX']],
-  [/\b(?:il|che|della|per|sono|grazie|ciao|chiamare|numero)\b/gi, ['IT']],
-  [/\b(?:het|een|niet|voor|bedankt|bellen|jij|u)\b/gi, ['NL']],
-  [/\b(?:não|obrigado|você|para|com|uma)\b/gi, ['PT', 'BR']],
+const WORD_HINTS: ReadonlyArray<[readonly string[], readonly CountryCode[]]> = [
+  [['und', 'der', 'die', 'das', 'nicht', 'ist', 'mit', 'bitte', 'ich', 'sie', 'ihre', 'unter', 'erreichen', 'vielen', 'dank'], ['DE', 'AT', 'CH']],
+  [['le', 'la', 'les', 'et', 'est', 'vous', 'pour', 'nous', 'je', 'merci', 'au', 'votre', 'bonjour'], ['FR', 'BE', 'CH']],
+  [['el', 'los', 'las', 'y', 'es', 'para', 'usted', 'por', 'gracias', 'hola', 'su', 'mi', 'llame'], ['ES', 'MX']],
+  [['il', 'che', 'della', 'per', 'sono', 'grazie', 'ciao', 'chiamare', 'numero'], ['IT']],
+  [['het', 'een', 'niet', 'voor', 'bedankt', 'bellen', 'jij', 'u'], ['NL']],
+  [['não', 'obrigado', 'você', 'para', 'com', 'uma'], ['PT', 'BR']],
 ];
+
+/** Word → indexes of the languages it hints at (`para` is Spanish and Portuguese). */
+const LANGUAGES_OF_WORD = new Map<string, number[]>();
+WORD_HINTS.forEach(([words], lang) => {
+  for (const w of words) {
+    const list = LANGUAGES_OF_WORD.get(w) ?? [];
+    list.push(lang);
+    LANGUAGES_OF_WORD.set(w, list);
+  }
+});
+// One alternation of every function word, between non-letters (`\b` would split `não` at the `ã`).
+const WORDS = new RegExp(
+  `(?<![A-Za-z\\u00c0-\\u024f])(?:${[...LANGUAGES_OF_WORD.keys()].sort((a, b) => b.length - a.length).join('|')})(?![A-Za-z\\u00c0-\\u024f])`,
+  'gi',
+);
 
 export function languageRegions(text: string, at: number): CountryCode[] {
   const from = at > 300 ? at - 300 : 0;
-  const window = text.slice(from, at + 120);
+  const to = Math.min(text.length, at + 120);
   const out: CountryCode[] = [];
-  for (const [re, region] of SCRIPT_HINTS) if (re.test(window)) out.push(region);
-  if (out.length === 0 && CJK.test(window)) out.push('JP', 'CN', 'TW', 'HK');
-  for (const [re, regions] of WORD_HINTS) {
-    re.lastIndex = 0;
-    let hits = 0;
-    while (re.exec(window) !== null && hits < 2) hits++;
-    if (hits >= 2) out.push(...regions);
+  let scripts = 0;
+  let cjk = false;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x370) continue;
+    if (c >= 0x4e00 && c <= 0x9fff) cjk = true;
+    for (let k = 0; k < SCRIPTS.length; k++) {
+      const [lo, hi] = SCRIPTS[k]!;
+      if (c >= lo && c <= hi) scripts |= 1 << k;
+    }
   }
+  SCRIPTS.forEach(([, , region], k) => {
+    if (scripts & (1 << k)) out.push(region);
+  });
+  if (out.length === 0 && cjk) out.push(...CJK_REGIONS);
+  const hits = new Array<number>(WORD_HINTS.length).fill(0);
+  const window = text.slice(from, to);
+  WORDS.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = WORDS.exec(window)) !== null) {
+    for (const lang of LANGUAGES_OF_WORD.get(m[0].toLowerCase()) ?? []) hits[lang]!++;
+  }
+  hits.forEach((h, lang) => {
+    if (h >= 2) out.push(...WORD_HINTS[lang]![1]);
+  });
   return out;
 }

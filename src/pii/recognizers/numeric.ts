@@ -422,8 +422,7 @@ function evaluateWindow(env: ScanEnv, groups: Group[], a: number, b: number, lea
     const phoneDigits = intl00 ? digits.slice(2) : digits;
     const formatted = sizes.length > 1 || lead >= 0;
     const pStart = lead >= 0 ? lead : start;
-    const score = phoneScore(text, { start: pStart, end, digits: phoneDigits, international: intl, formatted },
-      intl ? [] : env.regionsAt(start));
+    const score = phoneScore(text, { start: pStart, end, digits: phoneDigits, international: intl, formatted }, env);
     add('PHONE_NUMBER', pStart, end, score);
   }
   return best;

@@ -39,9 +39,9 @@ function isValidNumber(digits: string, region: CountryCode | undefined): boolean
 }
 
 /**
- * Phone words and the regions of their language. A national-format number right after "Telefon", "llámame",
- * "Bel me op" or "Mobile" is tried against the numbering plans of the label's language even when the text
- * around it is too short to tell its language (forms, chat lines).
+ * Phone words and the regions of their language. They raise a candidate's score, and a national-format number
+ * right after "Telefon", "llámame", "Bel me op" or "Mobile" is tried against the numbering plans of the word's
+ * language even when the text around it is too short to tell its language (forms, chat lines).
  */
 const WORD_REGIONS: ReadonlyArray<[readonly string[], readonly CountryCode[]]> = [
   [['phone', 'tel', 'mobile', 'cell', 'call', 'fax', 'contact', 'reach', 'sms', 'whatsapp', 'text me', 'ring'],
@@ -53,7 +53,7 @@ const WORD_REGIONS: ReadonlyArray<[readonly string[], readonly CountryCode[]]> =
   [['telefono', 'cellulare', 'chiamami', 'chiamare', 'chiama', 'cell.'], ['IT', 'CH']],
   [['telefoon', 'mobiel', 'bel me', 'bellen', 'bel ons'], ['NL', 'BE']],
   [['telefone', 'telemóvel', 'celular', 'liga-me', 'ligar', 'liga', 'zap', 'whatsapp'], ['BR', 'PT']],
-  [['電話', '携帯', 'でんわ', 'tel.'], ['JP']],
+  [['電話', '携帯', 'でんわ', '連絡', 'ファックス', 'tel.'], ['JP']],
 ];
 
 const REGIONS_OF_WORD = new Map<string, CountryCode[]>();
@@ -64,65 +64,72 @@ for (const [words, regions] of WORD_REGIONS) {
     REGIONS_OF_WORD.set(w, list);
   }
 }
+// Without the `u` flag (V8 runs it several times faster); Latin-1 letters count as letters at the word edges.
+const LETTER = 'A-Za-z\\u00c0-\\u024f';
 const PHONE_WORD = new RegExp(
   [...REGIONS_OF_WORD.keys()]
     .sort((a, b) => b.length - a.length)
     .map((w) => {
       const e = w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      return (/^[a-z]/.test(w) ? '(?<![\\p{L}])' : '') + e + (/[a-z]$/.test(w) ? '(?![\\p{L}])' : '');
+      return (/^[a-z]/.test(w) ? `(?<![${LETTER}])` : '') + e + (/[a-z]$/.test(w) ? `(?![${LETTER}])` : '');
     })
     .join('|'),
-  'giu',
+  'gi',
 );
+const NO_REGIONS: readonly CountryCode[] = [];
 
-/** Regions named by phone words in the 48 characters before the number (empty when there are none). */
-function regionsOfNearbyWords(text: string, start: number): CountryCode[] {
+/** Regions named by phone words in the 48 characters before `start` (null when there is no phone word). */
+function phoneWordsBefore(text: string, start: number): readonly CountryCode[] | null {
   const window = text.slice(start > 48 ? start - 48 : 0, start);
   PHONE_WORD.lastIndex = 0;
   let out: CountryCode[] | null = null;
   let m: RegExpExecArray | null;
   while ((m = PHONE_WORD.exec(window)) !== null) {
     const regions = REGIONS_OF_WORD.get(m[0].toLowerCase());
-    if (!regions) continue;
     out ??= [];
-    for (const r of regions) if (!out.includes(r)) out.push(r);
+    if (regions) for (const r of regions) if (!out.includes(r)) out.push(r);
   }
-  return out ?? [];
+  return out;
+}
+
+/** A phone word in the clause right after the number (`0612345678 (mobile)`). */
+function phoneWordAfter(text: string, end: number): boolean {
+  const tail = text.slice(end, end + 16);
+  const cut = tail.search(/[,;\n0-9]/);
+  PHONE_WORD.lastIndex = 0;
+  return PHONE_WORD.test(cut >= 0 ? tail.slice(0, cut) : tail);
+}
+
+/** Where the candidate's national regions come from: configured, then the language of the text around it. */
+export interface PhoneRegions {
+  readonly base: readonly CountryCode[];
+  /** Regions suggested by the text's language near `at`, not already in `base` (computed on demand). */
+  languageAt(at: number): readonly CountryCode[];
+}
+
+function validIn(digits: string, regions: readonly CountryCode[], skip: readonly CountryCode[]): boolean {
+  for (const region of regions) if (!skip.includes(region) && isValidNumber(digits, region)) return true;
+  return false;
 }
 
 /** Score of a phone candidate, 0 when it is not a valid number in any region considered. */
-export function phoneScore(text: string, c: PhoneCandidate, regions: readonly CountryCode[]): number {
+export function phoneScore(text: string, c: PhoneCandidate, regions: PhoneRegions): number {
   const n = c.digits.length;
-  let base = 0;
+  const words = phoneWordsBefore(text, c.start);
+  let base: number;
   if (c.international) {
-    if (n < 8 || n > 15) return 0;
-    if (!isValidNumber(c.digits, undefined)) return 0;
+    if (n < 8 || n > 15 || !isValidNumber(c.digits, undefined)) return 0;
     base = 0.75;
   } else {
     if (n < 6 || n > 14) return 0;
-    let valid = false;
-    for (const region of regions) {
-      if (isValidNumber(c.digits, region)) {
-        valid = true;
-        break;
-      }
-    }
-    let labelled = false;
-    if (!valid) {
-      // Not a number of the regions in play: a phone word right before it names other regions to try.
-      for (const region of regionsOfNearbyWords(text, c.start)) {
-        if (!regions.includes(region) && isValidNumber(c.digits, region)) {
-          valid = true;
-          labelled = true;
-          break;
-        }
-      }
-    }
+    // Configured regions, the regions of a phone word right before it, then those of the text's language.
+    const valid = validIn(c.digits, regions.base, NO_REGIONS) ||
+      (words !== null && validIn(c.digits, words, regions.base)) ||
+      validIn(c.digits, regions.languageAt(c.start), NO_REGIONS);
     if (!valid) return 0;
     base = c.formatted ? 0.6 : 0.35;
-    if (labelled) return base + 0.3;
   }
-  if (hasContext(text, c.start, c.end, CONTEXT.PHONE_NUMBER, 48, 16)) base += 0.3;
+  if (words !== null || phoneWordAfter(text, c.end)) base += 0.3;
   else if (hasContext(text, c.start, c.end, CONTEXT.NOT_PERSONAL, 24, 0)) base -= 0.3;
   return base;
 }

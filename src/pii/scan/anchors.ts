@@ -30,7 +30,9 @@ interface LiteralEntry {
   handler: AnchorHandler;
 }
 
+/** Table values: 1..253 single-character families; LITERAL_WORD when every prefix there needs a word start. */
 const LITERAL = 255;
+const LITERAL_WORD = 254;
 
 function isAsciiWordUnit(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
@@ -41,12 +43,14 @@ export class AnchorScanner {
   private readonly table = new Uint8Array(65536);
   private readonly singles: AnchorHandler[] = [];
   private readonly literals: LiteralEntry[][] = [];
+  /** `(first << 7) | second` for prefixes whose first two characters are ASCII: a cheap reject before the list. */
+  private readonly asciiPairs = new Uint8Array(128 * 128);
   readonly empty: boolean;
 
   constructor(families: readonly AnchorFamily[]) {
     for (const f of families) {
       if (f.chars && f.chars.length) {
-        if (this.singles.length >= LITERAL - 1) throw new Error('too many anchor families');
+        if (this.singles.length >= LITERAL_WORD - 1) throw new Error('too many anchor families');
         this.singles.push(f.handler);
         const id = this.singles.length;
         for (const c of f.chars) {
@@ -55,12 +59,23 @@ export class AnchorScanner {
         }
       }
       for (const prefix of f.prefixes ?? []) {
+        if (prefix.length < 2) throw new Error(`literal prefix ${JSON.stringify(prefix)} is too short`);
         const c = prefix.charCodeAt(0);
         if (this.table[c] !== 0 && this.table[c] !== LITERAL) {
           throw new Error(`literal prefix ${JSON.stringify(prefix)} starts with a single-character anchor`);
         }
         this.table[c] = LITERAL;
         (this.literals[c] ??= []).push({ prefix, wordStart: f.wordStart ?? false, handler: f.handler });
+        const c1 = prefix.charCodeAt(1);
+        if (c < 128 && c1 < 128) this.asciiPairs[(c << 7) | c1] = 1;
+      }
+    }
+    for (let c = 0; c < this.literals.length; c++) {
+      const list = this.literals[c];
+      if (list && list.every((e) => e.wordStart)) this.table[c] = LITERAL_WORD;
+      // A first character whose prefixes have a non-ASCII second character cannot use the pair filter.
+      if (list && c < 128 && list.some((e) => e.prefix.charCodeAt(1) >= 128)) {
+        for (let c1 = 0; c1 < 128; c1++) this.asciiPairs[(c << 7) | c1] = 1;
       }
     }
     // Longer prefixes first, so `github_pat_` is tried before `gh…` style ones that share a first character.
@@ -81,11 +96,21 @@ export class AnchorScanner {
         continue;
       }
       let next = i + 1;
-      if (kind !== LITERAL) {
+      if (kind < LITERAL_WORD) {
         next = this.singles[kind - 1]!(env, i);
       } else {
-        const list = this.literals[c]!;
+        // Most hits are ordinary letters inside words: reject them before touching the prefix list.
         const afterWord = i > 0 && isAsciiWordUnit(text.charCodeAt(i - 1));
+        if (afterWord && kind === LITERAL_WORD) {
+          i++;
+          continue;
+        }
+        const c1 = text.charCodeAt(i + 1);
+        if (c < 128 && c1 < 128 && this.asciiPairs[(c << 7) | c1] === 0) {
+          i++;
+          continue;
+        }
+        const list = this.literals[c]!;
         let tried: AnchorHandler | null = null;
         for (let k = 0; k < list.length; k++) {
           const e = list[k]!;

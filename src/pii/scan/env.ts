@@ -3,6 +3,7 @@ import type { CountryCode } from 'libphonenumber-js/max';
 import { languageRegions } from '../recognizers/language-regions';
 import type { CandidateSink } from './sink';
 
+/** Also the phone recognizer's region source (see recognizers/phone.ts `PhoneRegions`). */
 export class ScanEnv {
   private regionBucket = -1;
   private regionCache: readonly CountryCode[] = [];
@@ -13,13 +14,17 @@ export class ScanEnv {
     private readonly baseRegions: readonly CountryCode[],
   ) {}
 
-  /** Configured regions plus those suggested by the language near `at` (recomputed per 1 KiB bucket). */
-  regionsAt(at: number): readonly CountryCode[] {
+  /** Configured phone regions. */
+  get base(): readonly CountryCode[] {
+    return this.baseRegions;
+  }
+
+  /** Regions suggested by the language near `at` and not configured (recomputed per 1 KiB bucket, on demand). */
+  languageAt(at: number): readonly CountryCode[] {
     const bucket = at >> 10;
     if (bucket !== this.regionBucket) {
       this.regionBucket = bucket;
-      const extra = languageRegions(this.text, at).filter((r) => !this.baseRegions.includes(r));
-      this.regionCache = extra.length ? [...this.baseRegions, ...extra] : this.baseRegions;
+      this.regionCache = languageRegions(this.text, at).filter((r) => !this.baseRegions.includes(r));
     }
     return this.regionCache;
   }
