@@ -72,9 +72,7 @@ export class RegoSet {
   }
   sorted(): Value[] {
     if (this.sortedCache === null || this.sortedCache.length !== this.map.size) {
-      const out = [...this.map.values()];
-      if (out.length > 1) out.sort(compareValues);
-      this.sortedCache = out;
+      this.sortedCache = sortValues([...this.map.values()]);
     }
     return this.sortedCache;
   }
@@ -209,14 +207,38 @@ function sortedEntries(o: PlainObject | RegoObject): [Value, Value][] {
 }
 
 export function sortedSetValues(s: RegoSet): Value[] {
-  const out = [...s.map.values()];
-  out.sort(compareValues);
-  return out;
+  return s.sorted().slice();
+}
+
+/** While sortValues runs, each object's sorted keys are computed once, not once per comparison. */
+let keyCache: Map<object, string[]> | null = null;
+
+function keysForCompare(o: PlainObject): string[] {
+  if (keyCache === null) return sortedPlainKeys(o);
+  let k = keyCache.get(o);
+  if (k === undefined) {
+    k = sortedPlainKeys(o);
+    keyCache.set(o, k);
+  }
+  return k;
+}
+
+/** Sorts values in OPA's order (in place). */
+export function sortValues<T extends Value>(arr: T[]): T[] {
+  if (arr.length < 2) return arr;
+  const outer = keyCache;
+  if (outer === null) keyCache = new Map();
+  try {
+    arr.sort(compareValues);
+  } finally {
+    if (outer === null) keyCache = null;
+  }
+  return arr;
 }
 
 function comparePlainObjects(a: PlainObject, b: PlainObject): number {
-  const x = sortedPlainKeys(a);
-  const y = sortedPlainKeys(b);
+  const x = keysForCompare(a);
+  const y = keysForCompare(b);
   const n = Math.min(x.length, y.length);
   for (let i = 0; i < n; i++) {
     if (x[i] !== y[i]) return compareStrings(x[i], y[i]);
