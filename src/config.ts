@@ -20,6 +20,8 @@ export interface GatewayConfig {
   demoApiKey?: string;
   /** Log prompt bodies (off by default: prompts may hold personal data). */
   logBodies: boolean;
+  /** When Redis cannot verify spend: false (default) refuses with 503, true serves unchecked (audited either way). */
+  spendFailOpen: boolean;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -52,5 +54,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     mockPort: intFromEnv(env, 'GATEHOUSE_MOCK_PORT', 8081),
     demoApiKey: env.GATEHOUSE_DEMO_API_KEY || undefined,
     logBodies: env.GATEHOUSE_LOG_BODIES === 'true',
+    spendFailOpen: env.GATEHOUSE_SPEND_FAIL_OPEN === 'true',
   };
 }

@@ -9,7 +9,7 @@ import { KeyStore } from './identity';
 import { CatalogService, catalogIsEmpty, envSecretResolver, upsertCatalog, type CatalogEndpointSpec } from './catalog';
 import { CircuitBreakers } from './routing';
 import { GatewayMetrics, createHttpApp } from './http';
-import { UsageLedger } from './spend';
+import { SpendGuard, UsageLedger } from './spend';
 import { createDataPlaneRouter, workspaceHashKeys, type DataPlaneServices } from './proxy';
 import { closeUpstreamPools, getAdapter } from './providers';
 import { createLogger, type Logger } from './logger';
@@ -81,9 +81,13 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
   const metrics = new GatewayMetrics(options.processMetrics ?? true);
   const usage = new UsageLedger({ pool, onError: (err, lost) => logger.error({ err, lost }, 'usage ledger write failed') });
+  const spend = new SpendGuard({
+    redis, pool, prefix: config.redisPrefix, failOpen: config.spendFailOpen, registry: metrics.registry, ledger: usage,
+    onEvent: (event) => logger.warn({ spendEvent: event }, event.type),
+  });
   const inflight = new InflightTracker();
   const services: DataPlaneServices = {
-    keys, catalog, breakers: new CircuitBreakers(), metrics, usage, logger, adapterFor: getAdapter,
+    keys, catalog, breakers: new CircuitBreakers(), metrics, usage, spend, logger, adapterFor: getAdapter,
     bodyLimitBytes: config.bodyLimitBytes, inflight, governance,
   };
   const app = createHttpApp({ pool, redis, metrics, logger, routers: [createDataPlaneRouter(services)] });
@@ -105,7 +109,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       await Promise.race([inflight.drained(), grace]);
       server.closeAllConnections();
       await stopped;
-      await Promise.allSettled([keys.close(), usage.close()]);
+      await Promise.allSettled([keys.close(), spend.close()]);
+      await usage.close();
       await Promise.allSettled([redis.quit(), subscriber.quit(), pool.end(), closeUpstreamPools()]);
     })();
     return closing;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PII_ACTIONS, PII_ENTITY_TYPES } from '../pii';
+import { spendPolicySchema } from '../spend';
 
 /**
  * Policy data of an organisation (defaults) or a workspace: the knobs the default Rego policy
@@ -48,7 +49,7 @@ export const policyDataSchema = z.strictObject({
     store_prompt: z.boolean().optional(),
   }).optional(),
   /** Spend caps and rate limits (read by src/spend). */
-  spend: z.record(z.string(), z.unknown()).optional(),
+  spend: spendPolicySchema.optional(),
 });
 
 export type PolicyData = z.infer<typeof policyDataSchema>;

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { currentPolicyData, policyDataVersions } from '../db';
 import type { PolicyModule, PreparedPolicy } from './engine';
 import { prepareRego } from './rego';
+import { capsFromPolicyData, combineLimits, type CapSpec, type RateSpec } from '../spend';
 
 export const DEFAULT_POLICY_DIR = path.resolve(__dirname, '..', '..', 'policies');
 export const DECISION_ENTRYPOINT = 'gateway/decision';
@@ -34,6 +35,8 @@ export interface WorkspacePolicy {
   version: string;
   orgVersion: number;
   workspaceVersion: number;
+  /** Spend caps and rate limits of both levels (both apply: the lowest hard limit wins). */
+  spend: { caps: CapSpec[]; rates: RateSpec[] };
 }
 
 interface Entry {
@@ -136,8 +139,11 @@ export class PolicyService {
       entrypoints: [DECISION_ENTRYPOINT],
       limits: { maxSteps: 1_000_000, timeoutMs: 250 },
     });
+    const orgData = (org?.data ?? this.defaultOrgData) as { spend?: unknown };
+    const wsData = (ws?.data ?? {}) as { spend?: unknown };
+    const spend = combineLimits(capsFromPolicyData(orgData.spend), capsFromPolicyData(wsData.spend));
     const value: WorkspacePolicy = {
-      policy, orgVersion: org?.version ?? 0, workspaceVersion: ws?.version ?? 0,
+      policy, spend, orgVersion: org?.version ?? 0, workspaceVersion: ws?.version ?? 0,
       version: `default@${this.modulesHash}/org:v${org?.version ?? 0}/ws:v${ws?.version ?? 0}`,
     };
     this.orgOf.set(workspaceId, orgId);

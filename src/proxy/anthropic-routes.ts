@@ -11,6 +11,8 @@ import type { Exchange } from './exchange';
 import { resolveRoutes } from './model-access';
 import { StreamTally, midStreamError } from './openai-routes';
 import { govern, type Governed } from './governance';
+import { reserveSpend } from './spend-step';
+import { estimateChatCost } from '../spend';
 import { ChunkTransformer, transformChatAnswer } from './answers';
 import type { DataPlaneServices } from './services';
 import { eventFrame, startEventStream, writeFrame } from './sse';
@@ -51,7 +53,7 @@ async function streamMessages(ex: Exchange, services: DataPlaneServices, g: Gove
     if (!ex.clientGone) await writeFrame(ex.res, eventFrame('error', JSON.stringify(errorBody(gatewayError, 'anthropic'))));
   } finally {
     if (transformer) ex.outputPiiSummary = transformer.summary;
-    settleUsage(ex, services, route, tally.finalUsage());
+    settleUsage(ex, services, route, tally.usage, tally.text);
     if (!ex.res.writableEnded) ex.res.end();
   }
 }
@@ -67,6 +69,7 @@ export async function handleMessages(ex: Exchange, services: DataPlaneServices):
   let route: ModelRoute | null = null;
   try {
     const g = await govern(ex, services.governance, 'openai.chat.request', req, candidates);
+    await reserveSpend(ex, services, g.spendLimits, estimateChatCost(g.request, g.routes));
     if (ex.stream) return await streamMessages(ex, services, g, req.model);
     const result = await completeChat(ex, services, g.request, g.routes);
     route = result.route;

@@ -2,7 +2,7 @@ import { RequestValidationError, type ChatChunk, type ChatRequest, type ChatResp
 import { badRequest } from '../http';
 import type { ModelRoute } from '../catalog';
 import { NoRouteError, runWithFailover, type AttemptRecord } from '../routing';
-import { costUsd } from '../spend';
+import { costUsd, usageFromPartialOutput, type TokenUsage } from '../spend';
 import type { Exchange } from './exchange';
 import type { DataPlaneServices } from './services';
 import { gatewayErrorFromUpstream } from './upstream-errors';
@@ -59,22 +59,45 @@ export const openChatStream = (ex: Exchange, services: DataPlaneServices, req: C
       { ...req, stream: true, stream_options: { ...(req.stream_options ?? {}), include_usage: true } },
       upstreamCall(ex, route)));
 
-/** Books the request's usage and cost (also for failures: a cut stream still consumed tokens). */
-export function settleUsage(ex: Exchange, services: DataPlaneServices, route: ModelRoute | null, usage: Usage | undefined | null): void {
+/**
+ * Books the request's usage: settles its spend hold to the real cost (or counted tokens of a
+ * stream the provider never reported usage for) and writes the ledger row. Runs on every path,
+ * denials and failures included; never blocks the response.
+ */
+export function settleUsage(
+  ex: Exchange, services: DataPlaneServices, route: ModelRoute | null, usage: Usage | undefined | null, streamedText?: string,
+): void {
   const key = ex.key;
   if (!key) return;
-  const promptTokens = usage?.prompt_tokens ?? 0;
-  const completionTokens = usage?.completion_tokens ?? 0;
-  const cachedTokens = usage?.prompt_tokens_details?.cached_tokens ?? 0;
-  const cost = route ? costUsd(route.pricing, { promptTokens, completionTokens, cachedTokens }) : 0;
-  if (usage && route) {
-    services.metrics.tokens.inc({ direction: 'input', model: route.model }, promptTokens);
-    services.metrics.tokens.inc({ direction: 'output', model: route.model }, completionTokens);
+  let tokens: TokenUsage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
+  if (usage) {
+    tokens = { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0 };
+  } else if (route && streamedText !== undefined && ex.estimate) {
+    tokens = usageFromPartialOutput(ex.estimate, streamedText);
   }
-  services.usage.record({
-    requestId: ex.requestId, orgId: key.orgId, workspaceId: key.workspaceId, apiKeyId: key.id, route: ex.route,
-    model: ex.model, endpointId: route?.endpoint.id ?? ex.endpointId, status: ex.status, stream: ex.stream,
-    promptTokens, completionTokens, cachedTokens, costUsd: cost, latencyMs: performance.now() - ex.started,
-    errorCode: ex.errorCode,
+  if (route && (tokens.promptTokens || tokens.completionTokens)) {
+    services.metrics.tokens.inc({ direction: 'input', model: route.model }, tokens.promptTokens);
+    services.metrics.tokens.inc({ direction: 'output', model: route.model }, tokens.completionTokens);
+  }
+  const latencyMs = performance.now() - ex.started;
+  const record = (cost: number, settledAt?: Date): void => services.usage.record({
+    requestId: ex.requestId, orgId: key.orgId, workspaceId: key.workspaceId, apiKeyId: key.id, userId: key.userId,
+    route: ex.route, model: ex.model, endpointId: route?.endpoint.id ?? ex.endpointId, status: ex.status, stream: ex.stream,
+    promptTokens: tokens.promptTokens, completionTokens: tokens.completionTokens, cachedTokens: tokens.cachedTokens,
+    costUsd: cost, latencyMs, errorCode: ex.errorCode, decisionId: ex.decisionId, reservationId: ex.reservation?.id ?? null,
+    estimatedCostUsd: ex.estimate?.usd ?? null, createdAt: settledAt,
   });
+  const reservation = ex.reservation;
+  if (!reservation) {
+    record(route ? costUsd(route.pricing, tokens) : 0);
+    return;
+  }
+  ex.reservation = null;
+  services.spend.settle(reservation, tokens, route).then(
+    (settled) => record(settled.costUsd, settled.settledAt),
+    (err) => {
+      services.logger.error({ err, requestId: ex.requestId }, 'spend settlement failed');
+      record(route ? costUsd(route.pricing, tokens) : 0);
+    },
+  );
 }

@@ -4,6 +4,7 @@ import { GatewayError, errorBody, internalError, type ErrorShape } from '../http
 import { requestIdFrom } from '../http';
 import type { DataPlaneServices } from './services';
 import type { GatewayDecision } from '../policy';
+import type { Reservation, SpendEstimate } from '../spend';
 
 /** One data-plane request as it moves through the pipeline. */
 export class Exchange {
@@ -23,6 +24,9 @@ export class Exchange {
   /** Findings by type in the prompt and in the answer (counts only, never values). */
   piiSummary: Readonly<Record<string, number>> = {};
   outputPiiSummary: Readonly<Record<string, number>> = {};
+  /** The spend hold taken before routing (src/proxy/spend-step.ts); settled exactly once. */
+  reservation: Reservation | null = null;
+  estimate: SpendEstimate | null = null;
   /** True once response headers went out: later errors can only end the stream. */
   get committed(): boolean {
     return this.res.headersSent;

@@ -7,6 +7,7 @@ import {
   type GatewayDecision, type PolicyService,
 } from '../policy';
 import { GatewayError } from '../http';
+import type { CapSpec, RateSpec } from '../spend';
 import type { Exchange } from './exchange';
 
 /** What the policy step hands on: the transformed request and where it may go. */
@@ -17,6 +18,8 @@ export interface Governed<R> {
   /** Tokenized originals of this request, restored in the answer. */
   vault: TokenVault;
   hashKey: Buffer;
+  /** Spend caps and rate limits of the workspace's policy data (the key's own are added later). */
+  spendLimits: { caps: CapSpec[]; rates: RateSpec[] };
 }
 
 export interface GovernanceServices {
@@ -112,7 +115,7 @@ export async function govern<R extends ChatRequest | EmbeddingsRequest>(
   if (allowed.length === 0) {
     throw denial({ ...decision, deny: [{ code: 'no_allowed_endpoint', message: 'no endpoint allowed by policy can serve this model', rule: 'providers' }] }, decisionId);
   }
-  return { request, routes: allowed, decision, vault, hashKey };
+  return { request, routes: allowed, decision, vault, hashKey, spendLimits: compiled.spend };
 }
 
 /** True when answers need scanning: output actions set, or tokenized values to restore. */

@@ -3,10 +3,11 @@ import { UpstreamError } from '../providers';
 import type { ModelRoute } from '../catalog';
 import { readJsonBody } from '../http';
 import { GatewayError, errorBody } from '../http';
-import { countTextTokens } from '../spend';
+import { estimateChatCost, estimateEmbeddingsCost } from '../spend';
 import { authenticate } from './auth';
 import { completeChat, openChatStream, settleUsage, withRoutes, upstreamCall } from './chat-core';
 import { govern, type Governed } from './governance';
+import { reserveSpend } from './spend-step';
 import { ChunkTransformer, transformChatAnswer } from './answers';
 import type { Exchange } from './exchange';
 import { keyAllowsModel, resolveRoutes } from './model-access';
@@ -25,12 +26,6 @@ export class StreamTally {
       if (d.content) this.text += d.content;
       if (d.tool_calls) for (const t of d.tool_calls) this.text += (t.function.name ?? '') + (t.function.arguments ?? '');
     }
-  }
-  /** Reported usage, or a count of what was actually streamed (prompt unknown → 0). */
-  finalUsage(): Usage {
-    if (this.usage) return this.usage;
-    const completion = countTextTokens(this.text);
-    return { prompt_tokens: 0, completion_tokens: completion, total_tokens: completion };
   }
 }
 
@@ -73,7 +68,7 @@ async function streamChat(ex: Exchange, services: DataPlaneServices, g: Governed
     if (!ex.clientGone) await writeFrame(ex.res, dataFrame(JSON.stringify(errorBody(gatewayError, 'openai'))));
   } finally {
     if (transformer) ex.outputPiiSummary = transformer.summary;
-    settleUsage(ex, services, route, tally.finalUsage());
+    settleUsage(ex, services, route, tally.usage, tally.text);
     if (!ex.res.writableEnded) ex.res.end();
   }
 }
@@ -88,6 +83,7 @@ export async function handleChatCompletions(ex: Exchange, services: DataPlaneSer
   let route: ModelRoute | null = null;
   try {
     const g = await govern(ex, services.governance, 'openai.chat.request', req, candidates);
+    await reserveSpend(ex, services, g.spendLimits, estimateChatCost(g.request, g.routes));
     if (ex.stream) return await streamChat(ex, services, g, req.model);
     const result = await completeChat(ex, services, g.request, g.routes);
     route = result.route;
@@ -111,6 +107,7 @@ export async function handleEmbeddings(ex: Exchange, services: DataPlaneServices
   const candidates = resolveRoutes(services.catalog.current(), ex.key, req.model, 'embeddings');
   try {
     const g = await govern(ex, services.governance, 'openai.embeddings.request', req, candidates);
+    await reserveSpend(ex, services, g.spendLimits, estimateEmbeddingsCost(g.request, g.routes));
     const { value: response, route } = await withRoutes(ex, services, g.routes, (r) =>
       services.adapterFor(r.endpoint.provider).embeddings(g.request, upstreamCall(ex, r)));
     response.model = req.model;

@@ -3,7 +3,7 @@ import type { KeyStore } from '../identity';
 import type { CatalogService } from '../catalog';
 import type { CircuitBreakers } from '../routing';
 import type { GatewayMetrics } from '../http';
-import type { UsageLedger } from '../spend';
+import type { SpendGuard, UsageLedger } from '../spend';
 import type { ProviderAdapter, ProviderKind } from '../providers';
 import type { GovernanceServices } from './governance';
 
@@ -14,6 +14,7 @@ export interface DataPlaneServices {
   breakers: CircuitBreakers;
   metrics: GatewayMetrics;
   usage: UsageLedger;
+  spend: SpendGuard;
   logger: Logger;
   adapterFor: (kind: ProviderKind) => ProviderAdapter;
   bodyLimitBytes: number;

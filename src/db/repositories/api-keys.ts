@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { Workspace } from './tenants';
+import { KEY_LIMIT_COLUMNS, keyLimitsFromRow, type KeyLimitRow, type KeyLimits } from '../../spend';
 
 /** What the hot path needs to know about a key; cached in memory by the key store. */
 export interface ApiKeyRecord {
@@ -15,6 +16,8 @@ export interface ApiKeyRecord {
   allowedModels: string[] | null;
   expiresAt: number | null;
   revokedAt: number | null;
+  /** Budget and rate limits set on the key itself (migration 030); cached with the record. */
+  limits: KeyLimits;
 }
 
 export interface ApiKeyListing {
@@ -29,7 +32,7 @@ export interface ApiKeyListing {
   lastUsedAt: string | null;
 }
 
-interface KeyRow {
+interface KeyRow extends KeyLimitRow {
   id: string; lookup_id: string; key_hash: Buffer; name: string; org_id: string; org_slug: string;
   workspace_id: string; workspace_slug: string; user_id: string | null; allowed_models: string[] | null;
   expires_at: Date | null; revoked_at: Date | null;
@@ -37,7 +40,7 @@ interface KeyRow {
 
 const SELECT_KEY = `
   SELECT k.id, k.lookup_id, k.key_hash, k.name, k.org_id, o.slug AS org_slug, k.workspace_id,
-         w.slug AS workspace_slug, k.user_id, k.allowed_models, k.expires_at, k.revoked_at
+         w.slug AS workspace_slug, k.user_id, k.allowed_models, k.expires_at, k.revoked_at, ${KEY_LIMIT_COLUMNS}
     FROM api_keys k
     JOIN workspaces w ON w.id = k.workspace_id
     JOIN organisations o ON o.id = k.org_id`;
@@ -47,6 +50,7 @@ function toRecord(r: KeyRow): ApiKeyRecord {
     id: r.id, lookupId: r.lookup_id, keyHash: r.key_hash, name: r.name, orgId: r.org_id, orgSlug: r.org_slug,
     workspaceId: r.workspace_id, workspaceSlug: r.workspace_slug, userId: r.user_id, allowedModels: r.allowed_models,
     expiresAt: r.expires_at ? r.expires_at.getTime() : null, revokedAt: r.revoked_at ? r.revoked_at.getTime() : null,
+    limits: keyLimitsFromRow(r),
   };
 }
 
