@@ -22,7 +22,7 @@ import { closedLoop, pacedLoop, type LoadResult, type Target } from './lib/load'
 import { USAGE, parseBenchOptions, type BenchOptions, type LoadKind, type Mode } from './lib/options';
 import { chatPayload, type BenchPayload } from './lib/payload';
 import {
-  addedLatencies, formatAdded, formatPacedDetails, formatRuns, formatVerdicts, verdicts, type RunRecord,
+  addedLatencies, formatAdded, formatPacedDetails, formatRuns, formatVerdicts, medianRuns, verdicts, type RunRecord,
 } from './lib/report';
 import { checkTarget, looksComplete } from './lib/sanity';
 
@@ -58,14 +58,21 @@ function target(origin: string, apiKey: string, payload: BenchPayload): Target {
   return { origin, path: '/v1/chat/completions', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: payload.body };
 }
 
+/** CPU time (scheduler clock where available, else /proc/PID/stat ticks) and time spent waiting for a CPU. */
+function cpuSnapshot(p: ServiceProcess): { onCpu: number; waiting: number | null } {
+  const sched = p.schedMs();
+  return sched ?? { onCpu: p.cpuMs(), waiting: null };
+}
+
 /** Runs one load while sampling the proxy's memory and every process's CPU time. */
 async function measure(
   opts: BenchOptions, kind: RunRecord['target'], t: Target, mode: Mode, load: LoadKind,
-  mock: ServiceProcess, proxy: ServiceProcess | null, gateway: GatewayProcess | null,
+  mock: ServiceProcess, proxy: ServiceProcess | null, gateway: GatewayProcess | null, repeat: number,
 ): Promise<RunRecord> {
+  const loadAverage1m = os.loadavg()[0]!;
   let peakRss = proxy ? proxy.rssBytes() : 0;
   const sampler = proxy ? setInterval(() => { peakRss = Math.max(peakRss, proxy.rssBytes()); }, 200) : null;
-  const cpu0 = { proxy: proxy?.cpuMs() ?? 0, mock: mock.cpuMs(), self: process.cpuUsage() };
+  const cpu0 = { proxy: proxy ? cpuSnapshot(proxy) : null, mock: cpuSnapshot(mock), self: process.cpuUsage() };
   let result: LoadResult;
   try {
     result = load === 'closed'
@@ -76,21 +83,24 @@ async function measure(
   }
   const self = process.cpuUsage(cpu0.self);
   const n = Math.max(1, result.completed);
+  const proxyEnd = proxy ? cpuSnapshot(proxy) : null;
+  const mockEnd = cpuSnapshot(mock);
   countRequests(gateway, result.completed + result.errors);
   const record: RunRecord = {
-    target: kind, logLevel: gateway?.logLevel ?? null, mode, load,
+    target: kind, logLevel: gateway?.logLevel ?? null, mode, load, repeat, loadAverage1m,
     loadLabel: load === 'closed' ? `${opts.connections} connections` : `${opts.rate} req/s`,
     result,
     cpuMsPerRequest: {
-      proxy: proxy ? (proxy.cpuMs() - cpu0.proxy) / n : null,
-      mock: (mock.cpuMs() - cpu0.mock) / n,
+      proxy: cpu0.proxy && proxyEnd ? (proxyEnd.onCpu - cpu0.proxy.onCpu) / n : null,
+      mock: (mockEnd.onCpu - cpu0.mock.onCpu) / n,
       loadGenerator: (self.user + self.system) / 1000 / n,
     },
+    proxyCpuWaitMsPerRequest: cpu0.proxy?.waiting != null && proxyEnd?.waiting != null ? (proxyEnd.waiting - cpu0.proxy.waiting) / n : null,
     proxyRssMiB: proxy ? { peak: Math.max(peakRss, proxy.rssBytes()) / MiB, after: proxy.rssBytes() / MiB } : null,
   };
   const l = result.latency;
   const name = kind === 'direct' ? 'mock direct' : kind === 'floor' ? 'bare proxy' : `gateway/${gateway!.logLevel}`;
-  log(`  ${mode.padEnd(6)} ${record.loadLabel.padEnd(15)} ${name.padEnd(14)} `
+  log(`  ${mode.padEnd(6)} ${record.loadLabel.padEnd(15)} ${name.padEnd(14)} ${opts.repeat > 1 ? `#${repeat} ` : ''}`
     + `${result.rps.toFixed(0).padStart(6)} req/s  p50 ${l.p50.toFixed(2)}  p99 ${l.p99.toFixed(2)} ms  errors ${result.errors}  non-2xx ${result.non2xx}`);
   await sleep(SETTLE_MS);
   return record;
@@ -188,9 +198,12 @@ async function main(): Promise<void> {
           await warm(opts, through, gateway);
           await startProfiling(gateway);
           for (const load of opts.loads) {
-            if (withDirect) runs.push(await measure(opts, 'direct', direct, mode, load, mock, null, null));
-            if (relay) runs.push(await measure(opts, 'floor', relay, mode, load, mock, floor, null));
-            runs.push(await measure(opts, 'gateway', through, mode, load, mock, gateway.service, gateway));
+            // Repeats alternate the targets, so a burst of load from elsewhere on the machine hits them alike.
+            for (let repeat = 1; repeat <= opts.repeat; repeat++) {
+              if (withDirect) runs.push(await measure(opts, 'direct', direct, mode, load, mock, null, null, repeat));
+              if (relay) runs.push(await measure(opts, 'floor', relay, mode, load, mock, floor, null, repeat));
+              runs.push(await measure(opts, 'gateway', through, mode, load, mock, gateway.service, gateway, repeat));
+            }
           }
         }
         profile = await stopProfiling(gateway, app);
@@ -208,12 +221,18 @@ async function main(): Promise<void> {
     if (!opts.keepDb) await dropDatabase(databaseUrl).catch(() => undefined);
   }
 
-  const added = addedLatencies(runs);
+  const summary = opts.repeat > 1 ? medianRuns(runs) : runs;
+  const added = addedLatencies(summary);
   const reference = opts.logLevels[0]!;
-  const aims = verdicts(runs, added, reference, opts.rate, opts.connections);
-  log('\nResults (latency in ms; CPU per request is the whole process: all threads, GC included)');
-  log(formatRuns(runs));
-  const pacedDetails = formatPacedDetails(runs);
+  const aims = verdicts(summary, added, reference, opts.rate, opts.connections);
+  if (opts.repeat > 1) {
+    log(`\nEvery run (${opts.repeat} repeats)`);
+    log(formatRuns(runs, true));
+  }
+  log(`\nResults${opts.repeat > 1 ? ` (the median of ${opts.repeat} repeats: by req/s at fixed connections, by p50 at a fixed rate)` : ''}; `
+    + 'latency in ms; CPU per request is the whole process: all threads, GC included');
+  log(formatRuns(summary, false));
+  const pacedDetails = formatPacedDetails(summary);
   if (pacedDetails) {
     log('\nPaced runs: time to first byte and the generator\'s own send lag (from each request\'s scheduled time)');
     log(pacedDetails);
@@ -239,7 +258,7 @@ async function main(): Promise<void> {
         runtime: opts.runtime, durationS: opts.durationS, warmupS: opts.warmupS, connections: opts.connections, rate: opts.rate,
         requestBytes: { json: payloads.json.bytes, stream: payloads.stream.bytes },
       },
-      runs, added, aims,
+      runs, summary: opts.repeat > 1 ? summary : undefined, added, aims,
       gateways: gateways.map(({ profile, ...g }) => ({ ...g, profile: profile && { ...profile, selfTop: profile.selfTop.slice(0, 15), inclusiveTop: profile.inclusiveTop.slice(0, 15) } })),
     };
     writeFileSync(opts.jsonFile, JSON.stringify(report, null, 2) + '\n');

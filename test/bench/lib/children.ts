@@ -3,7 +3,7 @@
  * their CPU time and resident memory from /proc, so the numbers cover the whole process (GC and libuv threads too).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildMessage, ParentMessage } from './child-protocol';
 
@@ -23,6 +23,8 @@ export interface ServiceProcess {
   pid: number;
   /** CPU time used so far (user + system, all threads), in milliseconds. */
   cpuMs(): number;
+  /** Time on a CPU and waiting for one (null where schedstat is unavailable), in milliseconds. */
+  schedMs(): { onCpu: number; waiting: number } | null;
   /** Resident set size in bytes. */
   rssBytes(): number;
   /** Starts the V8 sampling profiler inside the child. */
@@ -44,6 +46,29 @@ export function processCpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+}
+
+/**
+ * Scheduler statistics summed over the process's threads (/proc/PID/task/TID/schedstat, nanosecond clock): time on
+ * a CPU and time runnable but waiting for one. The wait shows how much a shared machine delayed the process.
+ * Threads that exited are no longer counted, so take differences over a period the process kept its threads.
+ */
+export function processSchedMs(pid: number): { onCpu: number; waiting: number } | null {
+  try {
+    let run = 0, wait = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const [a, b] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'latin1').split(' ');
+        run += Number(a);
+        wait += Number(b);
+      } catch {
+        // the thread ended between listing and reading
+      }
+    }
+    return { onCpu: run / 1e6, waiting: wait / 1e6 };
+  } catch {
+    return null;
+  }
 }
 
 export function processRssBytes(pid: number): number {
@@ -115,6 +140,7 @@ export async function startService(options: ChildOptions): Promise<ServiceProces
     url,
     pid,
     cpuMs: () => processCpuMs(pid),
+    schedMs: () => processSchedMs(pid),
     rssBytes: () => processRssBytes(pid),
     profileStart: (intervalUs) => ask({ type: 'profile-start', intervalUs }, 'profile-started'),
     profileStop: (file) => ask({ type: 'profile-stop', file }, 'profile-written'),

@@ -19,6 +19,8 @@ export interface BenchOptions {
   cpuProf: boolean;
   keepDb: boolean;
   runtime: Runtime;
+  /** Each scenario runs this many times, alternating targets; the summary takes the median. */
+  repeat: number;
   /** Also measure a bare node:http + undici relay (the platform's floor). */
   floor: boolean;
   /** Load the app from this folder instead of building one (e.g. an experimental copy's dist/). */
@@ -28,6 +30,7 @@ export interface BenchOptions {
 export const USAGE = `Usage: npm run bench -- [options]
   --duration S        seconds per measured run (default 10)
   --warmup S          seconds of warm-up per target and mode (default 3)
+  --repeat N          run each scenario N times, alternating targets, and report the median (default 1)
   --connections N     connections of the max-throughput run (default 50)
   --rate R            requests per second of the paced run (default 500)
   --modes LIST        json,stream (default both)
@@ -71,6 +74,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       connections: { type: 'string' },
+      repeat: { type: 'string' },
       rate: { type: 'string' },
       modes: { type: 'string' },
       loads: { type: 'string' },
@@ -92,6 +96,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
     durationS: positive('duration', values.duration, 10, false),
     warmupS: values.warmup === '0' ? 0 : positive('warmup', values.warmup, 3, false),
     connections: positive('connections', values.connections, 50, true),
+    repeat: positive('repeat', values.repeat, 1, true),
     rate: positive('rate', values.rate, 500, false),
     modes: list<Mode>('modes', values.modes, ['json', 'stream']),
     loads: list<LoadKind>('loads', values.loads, ['closed', 'paced']),

@@ -9,11 +9,17 @@ export interface RunRecord {
   logLevel: string | null;
   mode: Mode;
   load: LoadKind;
+  /** 1-based repeat of this scenario. */
+  repeat: number;
+  /** The machine's 1-minute load average when the run started (the machine may be shared). */
+  loadAverage1m: number;
   /** `50 connections` or `500 req/s`. */
   loadLabel: string;
   result: LoadResult;
   /** CPU milliseconds per completed request, whole process (all threads); `proxy` is the gateway or the floor relay. */
   cpuMsPerRequest: { proxy: number | null; mock: number; loadGenerator: number };
+  /** The proxy's time runnable but waiting for a CPU, per request (machine contention; null if unknown). */
+  proxyCpuWaitMsPerRequest: number | null;
   /** The proxy's resident memory during the run (peak) and right after, in MiB. */
   proxyRssMiB: { peak: number; after: number } | null;
 }
@@ -36,6 +42,24 @@ export interface TargetVerdict {
   goal: string;
   measured: string;
   met: boolean;
+}
+
+/**
+ * One run per (target, log level, mode, load): the median of its repeats — by throughput for fixed connections,
+ * by p50 latency for a fixed rate (an odd count picks the middle run, an even one the lower middle).
+ */
+export function medianRuns(runs: readonly RunRecord[]): RunRecord[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of runs) {
+    const key = `${r.target}|${r.logLevel}|${r.mode}|${r.load}`;
+    const group = groups.get(key);
+    if (group) group.push(r);
+    else groups.set(key, [r]);
+  }
+  return [...groups.values()].map((group) => {
+    const sorted = [...group].sort((a, b) => a.load === 'closed' ? b.result.rps - a.result.rps : a.result.latency.p50 - b.result.latency.p50);
+    return sorted[Math.floor((sorted.length - 1) / 2)]!;
+  });
 }
 
 export function addedLatencies(runs: readonly RunRecord[]): AddedLatency[] {
@@ -83,16 +107,17 @@ const FLOOR_NAME = 'bare node proxy';
 const targetName = (r: RunRecord): string =>
   r.target === 'direct' ? 'mock direct' : r.target === 'floor' ? FLOOR_NAME : `gateway (${r.logLevel} logs)`;
 
-export function formatRuns(runs: readonly RunRecord[]): string {
-  const header = ['mode', 'load', 'target', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'non-2xx', 'proxy CPU ms/req', 'mock CPU ms/req', 'proxy RSS MiB (peak)'];
+export function formatRuns(runs: readonly RunRecord[], withRepeat: boolean): string {
+  const header = ['mode', 'load', 'target', ...(withRepeat ? ['#', 'load avg'] : []), 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'non-2xx', 'proxy CPU ms/req', 'proxy CPU-wait ms/req', 'mock CPU ms/req', 'proxy RSS MiB (peak)'];
   const rows = runs.map((r) => [
     r.mode === 'json' ? 'non-streaming' : 'streaming',
     r.loadLabel,
     targetName(r),
+    ...(withRepeat ? [String(r.repeat), r.loadAverage1m.toFixed(1)] : []),
     r.result.rps.toFixed(0),
     f2(r.result.latency.p50), f2(r.result.latency.p90), f2(r.result.latency.p99), f2(r.result.latency.max),
     String(r.result.errors), String(r.result.non2xx),
-    f2(r.cpuMsPerRequest.proxy), f2(r.cpuMsPerRequest.mock),
+    f2(r.cpuMsPerRequest.proxy), f2(r.proxyCpuWaitMsPerRequest), f2(r.cpuMsPerRequest.mock),
     r.proxyRssMiB ? r.proxyRssMiB.peak.toFixed(0) : '-',
   ]);
   return table(header, rows, (i) => i >= 3);
