@@ -4,6 +4,7 @@
  * over the code units for scripts, one regex pass for the function words of the Latin-script languages.
  */
 import type { CountryCode } from 'libphonenumber-js/max';
+import { WordMatcher } from '../scan/context';
 
 const SCRIPTS: ReadonlyArray<[number, number, CountryCode]> = [
   [0x3040, 0x30ff, 'JP'], // hiragana, katakana
@@ -33,11 +34,7 @@ WORD_HINTS.forEach(([words], lang) => {
     LANGUAGES_OF_WORD.set(w, list);
   }
 });
-// One alternation of every function word, between non-letters (`\b` would split `não` at the `ã`).
-const WORDS = new RegExp(
-  `(?<![A-Za-z\\u00c0-\\u024f])(?:${[...LANGUAGES_OF_WORD.keys()].sort((a, b) => b.length - a.length).join('|')})(?![A-Za-z\\u00c0-\\u024f])`,
-  'gi',
-);
+const WORDS = new WordMatcher([...LANGUAGES_OF_WORD.keys()]);
 
 export function languageRegions(text: string, at: number): CountryCode[] {
   const from = at > 300 ? at - 300 : 0;
@@ -59,12 +56,9 @@ export function languageRegions(text: string, at: number): CountryCode[] {
   });
   if (out.length === 0 && cjk) out.push(...CJK_REGIONS);
   const hits = new Array<number>(WORD_HINTS.length).fill(0);
-  const window = text.slice(from, to);
-  WORDS.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = WORDS.exec(window)) !== null) {
-    for (const lang of LANGUAGES_OF_WORD.get(m[0].toLowerCase()) ?? []) hits[lang]!++;
-  }
+  WORDS.each(text.slice(from, to), (word) => {
+    for (const lang of LANGUAGES_OF_WORD.get(word.toLowerCase()) ?? []) hits[lang]!++;
+  });
   hits.forEach((h, lang) => {
     if (h >= 2) out.push(...WORD_HINTS[lang]![1]);
   });

@@ -5,7 +5,7 @@
  */
 import { isIPv6 } from 'node:net';
 import { digitValue, isAsciiAlnum, isAsciiLetter, isUpper } from '../scan/chars';
-import { hasContext } from '../scan/context';
+import { hasContext, type WordMatcher } from '../scan/context';
 import type { ScanEnv } from '../scan/env';
 import {
   auTfnValid, caSinValid, cardIssuerValid, deTaxIdValid, esNieValid, esNifValid, itFiscalCodeValid, luhnValid,
@@ -368,7 +368,7 @@ function evaluateWindow(env: ScanEnv, groups: Group[], a: number, b: number, lea
     sink.add(type, s, e, score);
     if (score > best) best = score;
   };
-  const ctx = (re: RegExp) => hasContext(text, start, end, re);
+  const ctx = (words: WordMatcher) => hasContext(text, start, end, words);
   const notPersonal = () => hasContext(text, start, end, CONTEXT.NOT_PERSONAL, 32, 0);
 
   // Nobody writes a card number after `+`: that is an international phone number.

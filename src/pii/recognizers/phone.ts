@@ -5,7 +5,7 @@
  */
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { CONTEXT } from './context-words';
-import { hasContext } from '../scan/context';
+import { hasContext, WordMatcher } from '../scan/context';
 
 export interface PhoneCandidate {
   start: number;
@@ -64,31 +64,17 @@ for (const [words, regions] of WORD_REGIONS) {
     REGIONS_OF_WORD.set(w, list);
   }
 }
-// Without the `u` flag (V8 runs it several times faster); Latin-1 letters count as letters at the word edges.
-const LETTER = 'A-Za-z\\u00c0-\\u024f';
-const PHONE_WORD = new RegExp(
-  [...REGIONS_OF_WORD.keys()]
-    .sort((a, b) => b.length - a.length)
-    .map((w) => {
-      const e = w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      return (/^[a-z]/.test(w) ? `(?<![${LETTER}])` : '') + e + (/[a-z]$/.test(w) ? `(?![${LETTER}])` : '');
-    })
-    .join('|'),
-  'gi',
-);
+const PHONE_WORD = new WordMatcher([...REGIONS_OF_WORD.keys()]);
 const NO_REGIONS: readonly CountryCode[] = [];
 
 /** Regions named by phone words in the 48 characters before `start` (null when there is no phone word). */
 function phoneWordsBefore(text: string, start: number): readonly CountryCode[] | null {
-  const window = text.slice(start > 48 ? start - 48 : 0, start);
-  PHONE_WORD.lastIndex = 0;
   let out: CountryCode[] | null = null;
-  let m: RegExpExecArray | null;
-  while ((m = PHONE_WORD.exec(window)) !== null) {
-    const regions = REGIONS_OF_WORD.get(m[0].toLowerCase());
+  PHONE_WORD.each(text.slice(start > 48 ? start - 48 : 0, start), (word) => {
+    const regions = REGIONS_OF_WORD.get(word.toLowerCase());
     out ??= [];
     if (regions) for (const r of regions) if (!out.includes(r)) out.push(r);
-  }
+  });
   return out;
 }
 
@@ -96,7 +82,6 @@ function phoneWordsBefore(text: string, start: number): readonly CountryCode[] |
 function phoneWordAfter(text: string, end: number): boolean {
   const tail = text.slice(end, end + 16);
   const cut = tail.search(/[,;\n0-9]/);
-  PHONE_WORD.lastIndex = 0;
   return PHONE_WORD.test(cut >= 0 ? tail.slice(0, cut) : tail);
 }
 
