@@ -12,7 +12,7 @@ import { ModuleInfo, RuleTree, buildRuleTree } from './compiler/tree';
 import { EvalCtx, EvalError, EvalRun, Frame, Getter, Limits, Step } from './eval/context';
 import type { Expr, Module, Term } from './syntax/ast';
 import { ParseError, parseModule, parseQuery } from './syntax/parser';
-import { Value, ValueConversionError, fromJSON } from './value';
+import { Value, ValueConversionError, emptyObject, fromJSON } from './value';
 
 export interface ProgramOptions {
   regoVersion?: 'v1' | 'v0';
@@ -79,7 +79,7 @@ export class RegoProgram {
     if (issues.length) throw new PolicyCompileError(issues.map(issueToError));
     this.modules = parsed;
     try {
-      this.data = data === undefined ? Object.create(null) : fromJSON(data);
+      this.data = data === undefined ? emptyObject() : fromJSON(data);
     } catch (e) {
       throw new PolicyCompileError([{ message: `invalid data: ${(e as Error).message}`, code: 'rego_compile_error' }]);
     }

@@ -91,8 +91,17 @@ export function isSet(v: Value | undefined): v is RegoSet {
 }
 
 /** A fresh, empty string-keyed object (null prototype: any key is safe). */
+/**
+ * Objects built by the engine inherit from a prototype that itself has no prototype: keys such as
+ * "__proto__" or "toString" are plain own properties, and unlike Object.create(null) V8 keeps
+ * these objects in fast (non-dictionary) mode.
+ */
+const NullProtoObject = function (this: PlainObject) {} as unknown as { new (): PlainObject; prototype: object };
+NullProtoObject.prototype = Object.freeze(Object.create(null));
+const NULL_PROTO = NullProtoObject.prototype;
+
 export function emptyObject(): PlainObject {
-  return Object.create(null) as PlainObject;
+  return new NullProtoObject();
 }
 
 export function objectGet(o: PlainObject | RegoObject, key: Value): Value | undefined {
@@ -442,7 +451,7 @@ function isCleanJSON(v: unknown, depth: number, maxDepth: number): boolean {
     return true;
   }
   const proto = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) return false;
+  if (proto !== Object.prototype && proto !== null && proto !== NULL_PROTO) return false;
   const o = v as Record<string, unknown>;
   for (const k in o) {
     if (!hasOwn.call(o, k)) return false;
@@ -484,7 +493,7 @@ function convert(v: unknown, depth: number, maxDepth: number): Value {
   if (v instanceof Set) return new RegoSet([...v].map((x) => convert(x, depth + 1, maxDepth)));
   const src = v as Record<string, unknown>;
   const proto = Object.getPrototypeOf(src);
-  let copy = proto !== Object.prototype && proto !== null;
+  let copy = proto !== Object.prototype && proto !== null && proto !== NULL_PROTO;
   const converted: [string, Value][] = [];
   for (const k of Object.keys(src)) {
     const x = src[k];
