@@ -249,7 +249,8 @@ class Parser {
       void t;
       return [[e]];
     }
-    if (this.isPunct('{') && !this.tok.nl) {
+    // A body may start on the next line: nothing else at the top level starts with "{".
+    if (this.isPunct('{')) {
       if (this.v1) throw this.error('`if` keyword is required before rule body', start);
       const bodies = [this.parseBraceBody()];
       while (this.isPunct('{') && !this.v1) bodies.push(this.parseBraceBody());
