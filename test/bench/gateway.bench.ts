@@ -15,8 +15,9 @@ import { DEFAULT_REDIS_URL } from '../../src/config';
 import { dropDatabase } from '../../src/db';
 import { MOCK_DEMO_KEY } from '../../src/providers';
 import { prepareApp, REPO_ROOT } from './lib/app-build';
-import { startService, type ServiceProcess } from './lib/children';
-import { formatProfileSummary, summariseProfile, type ProfileSummary } from './lib/cpuprofile';
+import { cpuSnapshot, startService, type ServiceProcess } from './lib/children';
+import { formatProfileSummary, type ProfileSummary } from './lib/cpuprofile';
+import { MeasuredProxy } from './lib/measured-proxy';
 import { benchDatabaseUrl, newBenchKey, prepareBenchDatabase } from './lib/database';
 import { closedLoop, pacedLoop, type LoadResult, type Target } from './lib/load';
 import { USAGE, parseBenchOptions, type BenchOptions, type LoadKind, type Mode } from './lib/options';
@@ -35,40 +36,22 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const log = (line: string): void => void process.stdout.write(line + '\n');
 
 interface GatewayProcess {
-  service: ServiceProcess;
+  proxy: MeasuredProxy;
   logLevel: string;
   logFile: string;
-  /** Where its CPU profile goes (with --cpu-prof). */
-  profileFile: string | null;
-  profiling: boolean;
   idleRssMiB: number;
-  /** Requests sent to it (warm-up included). */
-  requests: number;
-  /** Requests sent while the profiler ran, for CPU time per request in the profile. */
-  profiledRequests: number;
-}
-
-function countRequests(gateway: GatewayProcess | null, n: number): void {
-  if (!gateway) return;
-  gateway.requests += n;
-  if (gateway.profiling) gateway.profiledRequests += n;
 }
 
 function target(origin: string, apiKey: string, payload: BenchPayload): Target {
   return { origin, path: '/v1/chat/completions', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: payload.body };
 }
 
-/** CPU time (scheduler clock where available, else /proc/PID/stat ticks) and time spent waiting for a CPU. */
-function cpuSnapshot(p: ServiceProcess): { onCpu: number; waiting: number | null } {
-  const sched = p.schedMs();
-  return sched ?? { onCpu: p.cpuMs(), waiting: null };
-}
-
 /** Runs one load while sampling the proxy's memory and every process's CPU time. */
 async function measure(
   opts: BenchOptions, kind: RunRecord['target'], t: Target, mode: Mode, load: LoadKind,
-  mock: ServiceProcess, proxy: ServiceProcess | null, gateway: GatewayProcess | null, repeat: number,
+  mock: ServiceProcess, measured: MeasuredProxy | null, gateway: GatewayProcess | null, repeat: number,
 ): Promise<RunRecord> {
+  const proxy = measured?.service ?? null;
   const loadAverage1m = os.loadavg()[0]!;
   let peakRss = proxy ? proxy.rssBytes() : 0;
   const sampler = proxy ? setInterval(() => { peakRss = Math.max(peakRss, proxy.rssBytes()); }, 200) : null;
@@ -85,7 +68,7 @@ async function measure(
   const n = Math.max(1, result.completed);
   const proxyEnd = proxy ? cpuSnapshot(proxy) : null;
   const mockEnd = cpuSnapshot(mock);
-  countRequests(gateway, result.completed + result.errors);
+  measured?.count(result.completed + result.errors);
   const record: RunRecord = {
     target: kind, logLevel: gateway?.logLevel ?? null, mode, load, repeat, loadAverage1m,
     loadLabel: load === 'closed' ? `${opts.connections} connections` : `${opts.rate} req/s`,
@@ -106,10 +89,10 @@ async function measure(
   return record;
 }
 
-async function warm(opts: BenchOptions, t: Target, gateway: GatewayProcess | null): Promise<void> {
+async function warm(opts: BenchOptions, t: Target, measured: MeasuredProxy | null): Promise<void> {
   if (opts.warmupS <= 0) return;
   const r = await closedLoop(t, WARMUP_CONNECTIONS, opts.warmupS);
-  countRequests(gateway, r.completed + r.errors);
+  measured?.count(r.completed + r.errors);
 }
 
 async function startGatewayProcess(opts: BenchOptions, workDir: string, app: string, databaseUrl: string, logLevel: string): Promise<GatewayProcess> {
@@ -122,24 +105,8 @@ async function startGatewayProcess(opts: BenchOptions, workDir: string, app: str
       REDIS_URL: process.env.REDIS_URL || DEFAULT_REDIS_URL, GATEHOUSE_REDIS_PREFIX: `ghbench:${process.pid}:`, LOG_LEVEL: logLevel,
     },
   });
-  return {
-    service, logLevel, logFile, profileFile: opts.cpuProf ? path.join(workDir, `gateway-${logLevel}.cpuprofile`) : null,
-    profiling: false, idleRssMiB: service.rssBytes() / MiB, requests: 0, profiledRequests: 0,
-  };
-}
-
-/** The profiler runs from the end of the first warm-up to the end of the gateway's last run. */
-async function startProfiling(gateway: GatewayProcess): Promise<void> {
-  if (!gateway.profileFile || gateway.profiling) return;
-  await gateway.service.profileStart(PROFILE_INTERVAL_US);
-  gateway.profiling = true;
-}
-
-async function stopProfiling(gateway: GatewayProcess, app: string): Promise<ProfileSummary | null> {
-  if (!gateway.profileFile || !gateway.profiling) return null;
-  gateway.profiling = false;
-  await gateway.service.profileStop(gateway.profileFile);
-  return summariseProfile(gateway.profileFile, [path.dirname(app), REPO_ROOT]);
+  const profileFile = opts.cpuProf ? path.join(workDir, `gateway-${logLevel}.cpuprofile`) : null;
+  return { proxy: new MeasuredProxy(service, profileFile), logLevel, logFile, idleRssMiB: service.rssBytes() / MiB };
 }
 
 function commitId(): string | null {
@@ -170,53 +137,61 @@ async function main(): Promise<void> {
   log(`mock provider ${mock.url} (pid ${mock.pid}); database ${new URL(databaseUrl).pathname.slice(1)}; request body ${payloads.json.bytes} bytes`);
 
   const floor = opts.floor
-    ? await startService({ entry: 'floor-proxy-entry.ts', logFile: path.join(workDir, 'floor.log'), env: { GATEHOUSE_BENCH_UPSTREAM: mock.url } })
+    ? new MeasuredProxy(
+      await startService({ entry: 'floor-proxy-entry.ts', logFile: path.join(workDir, 'floor.log'), env: { GATEHOUSE_BENCH_UPSTREAM: mock.url } }),
+      opts.cpuProf ? path.join(workDir, 'floor.cpuprofile') : null)
     : null;
-  if (floor) log(`bare node proxy ${floor.url} (pid ${floor.pid})`);
+  if (floor) log(`bare node proxy ${floor.service.url} (pid ${floor.service.pid})`);
+  const profileRoots = [path.dirname(app), REPO_ROOT];
+  let floorProfile: ProfileSummary | null = null;
 
   const runs: RunRecord[] = [];
   const gateways: Array<{
-    logLevel: string; idleRssMiB: number; logBytes: number; requests: number; profiledRequests: number; profile: ProfileSummary | null;
+    logLevel: string; idleRssMiB: number; logBytes: number; requests: number; profiledRequests: number; profiledCpuMs: number | null;
+    profile: ProfileSummary | null;
   }> = [];
   try {
     for (const [index, logLevel] of opts.logLevels.entries()) {
       const gateway = await startGatewayProcess(opts, workDir, app, databaseUrl, logLevel);
       let profile: ProfileSummary | null = null;
-      log(`gateway ${gateway.service.url} (pid ${gateway.service.pid}, log level ${logLevel}, idle RSS ${gateway.idleRssMiB.toFixed(0)} MiB)`);
+      log(`gateway ${gateway.proxy.service.url} (pid ${gateway.proxy.service.pid}, log level ${logLevel}, idle RSS ${gateway.idleRssMiB.toFixed(0)} MiB)`);
       const withDirect = index === 0;
       try {
         for (const mode of opts.modes) {
           const direct = target(mock.url, MOCK_DEMO_KEY, payloads[mode]);
-          const through = target(gateway.service.url, apiKey, payloads[mode]);
-          const relay = floor && withDirect ? target(floor.url, 'none', payloads[mode]) : null;
+          const through = target(gateway.proxy.service.url, apiKey, payloads[mode]);
+          const relay = floor && withDirect ? target(floor.service.url, 'none', payloads[mode]) : null;
           if (withDirect) await checkTarget('the mock provider', direct, mode === 'stream');
           if (relay) await checkTarget('the bare node proxy', relay, mode === 'stream');
           await checkTarget('the gateway', through, mode === 'stream');
-          gateway.requests += 1;
+          gateway.proxy.count(1);
           if (withDirect) await warm(opts, direct, null);
-          if (relay) await warm(opts, relay, null);
-          await warm(opts, through, gateway);
-          await startProfiling(gateway);
+          if (relay) await warm(opts, relay, floor);
+          await warm(opts, through, gateway.proxy);
+          await gateway.proxy.startProfiling(PROFILE_INTERVAL_US);
+          if (relay) await floor!.startProfiling(PROFILE_INTERVAL_US);
           for (const load of opts.loads) {
             // Repeats alternate the targets, so a burst of load from elsewhere on the machine hits them alike.
             for (let repeat = 1; repeat <= opts.repeat; repeat++) {
               if (withDirect) runs.push(await measure(opts, 'direct', direct, mode, load, mock, null, null, repeat));
               if (relay) runs.push(await measure(opts, 'floor', relay, mode, load, mock, floor, null, repeat));
-              runs.push(await measure(opts, 'gateway', through, mode, load, mock, gateway.service, gateway, repeat));
+              runs.push(await measure(opts, 'gateway', through, mode, load, mock, gateway.proxy, gateway, repeat));
             }
           }
         }
-        profile = await stopProfiling(gateway, app);
+        profile = await gateway.proxy.stopProfiling(profileRoots);
+        if (floor && withDirect) floorProfile = await floor.stopProfiling(profileRoots);
       } finally {
-        await gateway.service.stop();
+        await gateway.proxy.service.stop();
       }
+      const p = gateway.proxy;
       gateways.push({
-        logLevel, idleRssMiB: gateway.idleRssMiB, logBytes: statSync(gateway.logFile).size, requests: gateway.requests,
-        profiledRequests: gateway.profiledRequests, profile,
+        logLevel, idleRssMiB: gateway.idleRssMiB, logBytes: statSync(gateway.logFile).size, requests: p.requests,
+        profiledRequests: p.profiledRequests, profiledCpuMs: p.profiledCpuMs, profile,
       });
     }
   } finally {
-    await floor?.stop();
+    await floor?.service.stop();
     await mock.stop();
     if (!opts.keepDb) await dropDatabase(databaseUrl).catch(() => undefined);
   }
@@ -246,7 +221,8 @@ async function main(): Promise<void> {
     log('\nAims for this stage (Portkey on the same machine: ~1,000 req/s at 50 connections, +1.4 ms p50 at 500 req/s)');
     log(formatVerdicts(aims));
   }
-  for (const g of gateways) if (g.profile) log(`\nGateway (${g.logLevel} logs) ` + formatProfileSummary(g.profile, g.profiledRequests));
+  if (floor && floorProfile) log('\nBare node proxy ' + formatProfileSummary(floorProfile, floor.profiledRequests, floor.profiledCpuMs));
+  for (const g of gateways) if (g.profile) log(`\nGateway (${g.logLevel} logs) ` + formatProfileSummary(g.profile, g.profiledRequests, g.profiledCpuMs));
   const loadAfter = os.loadavg();
   log(`\nload average after: ${loadAfter.map((x) => x.toFixed(2)).join(' ')}`);
 

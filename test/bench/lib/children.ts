@@ -71,6 +71,11 @@ export function processSchedMs(pid: number): { onCpu: number; waiting: number } 
   }
 }
 
+/** CPU time (scheduler clock where available, else /proc/PID/stat ticks) and time spent waiting for a CPU. */
+export function cpuSnapshot(p: ServiceProcess): { onCpu: number; waiting: number | null } {
+  return p.schedMs() ?? { onCpu: p.cpuMs(), waiting: null };
+}
+
 export function processRssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'latin1');
   const match = /^VmRSS:\s+(\d+) kB/m.exec(status);

@@ -122,6 +122,13 @@ export function areaOf(frame: CallFrame): string {
 
 const keyOf = (f: CallFrame): string => `${f.functionName || '(anonymous)'}\u0000${f.url}\u0000${f.lineNumber}`;
 
+/** The sampling interval the profile was taken with: the median gap between samples. */
+function nominalIntervalUs(deltas: readonly number[]): number {
+  if (deltas.length === 0) return 1000;
+  const sorted = Float64Array.from(deltas).sort();
+  return Math.max(1, sorted[Math.floor(sorted.length / 2)]!);
+}
+
 /** `roots`: folders stripped from paths (the compiled app's root and the repository). */
 export function summariseProfile(file: string, roots: readonly string[], top = 25): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
@@ -139,9 +146,12 @@ export function summariseProfile(file: string, roots: readonly string[], top = 2
   const areaMs = new Map<string, number>();
   const frames = new Map<string, CallFrame>();
   let busy = 0, gc = 0, idle = 0;
+  const capUs = 2 * nominalIntervalUs(profile.timeDeltas);
 
   for (let i = 0; i < profile.samples.length; i++) {
-    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    // A sample's weight is the time since the previous one, capped: a thread preempted on a busy machine gets one
+    // late sample covering the whole wait, which would otherwise be charged to whatever it was doing (often writev).
+    const ms = Math.min(profile.timeDeltas[i] ?? 0, capUs) / 1000;
     if (ms <= 0) continue;
     const leaf = byId.get(profile.samples[i]!);
     if (!leaf) continue;
@@ -193,16 +203,22 @@ export function summariseProfile(file: string, roots: readonly string[], top = 2
   };
 }
 
-export function formatProfileSummary(s: ProfileSummary, requests: number | null): string {
+/**
+ * `requests`: requests served while profiling; `cpuMs`: the process's CPU time over the same window. With both,
+ * shares are also shown as CPU microseconds per request (main-thread shares applied to the whole process's time).
+ */
+export function formatProfileSummary(s: ProfileSummary, requests: number | null, cpuMs: number | null): string {
   const lines: string[] = [];
-  const perReq = requests ? ` = ${((s.busyMs / requests) * 1000).toFixed(0)} µs per gateway request (${requests} requests)` : '';
+  const perReq = requests && cpuMs !== null ? (cpuMs * 1000) / requests : null;
+  const cost = (pct: number): string => (perReq === null ? '' : `${((pct / 100) * perReq).toFixed(1).padStart(7)} µs/req`);
   lines.push(`CPU profile ${s.file}`);
-  lines.push(`  profiled ${(s.profiledMs / 1000).toFixed(1)} s, busy ${(s.busyMs / 1000).toFixed(2)} s${perReq}, GC ${(s.gcMs / 1000).toFixed(2)} s (${((100 * s.gcMs) / (s.busyMs || 1)).toFixed(1)}%)`);
+  lines.push(`  window ${(s.profiledMs / 1000).toFixed(1)} s, main thread busy ${(s.busyMs / 1000).toFixed(2)} s, GC ${(s.gcMs / 1000).toFixed(2)} s (${((100 * s.gcMs) / (s.busyMs || 1)).toFixed(1)}%)`
+    + (perReq !== null ? `; process CPU ${(cpuMs! / 1000).toFixed(2)} s for ${requests} requests = ${perReq.toFixed(0)} µs/req` : ''));
   lines.push('  by area (self time):');
-  for (const a of s.areas.slice(0, 18)) lines.push(`    ${a.pct.toFixed(1).padStart(5)}%  ${a.area}`);
+  for (const a of s.areas.slice(0, 18)) lines.push(`    ${a.pct.toFixed(1).padStart(5)}% ${cost(a.pct)}  ${a.area}`);
   lines.push('  top functions by self time:');
-  for (const h of s.selfTop) lines.push(`    ${h.pct.toFixed(1).padStart(5)}%  ${h.name}  ${h.where}`);
+  for (const h of s.selfTop) lines.push(`    ${h.pct.toFixed(1).padStart(5)}% ${cost(h.pct)}  ${h.name}  ${h.where}`);
   lines.push('  project functions by inclusive time:');
-  for (const h of s.inclusiveTop) lines.push(`    ${h.pct.toFixed(1).padStart(5)}%  ${h.name}  ${h.where}`);
+  for (const h of s.inclusiveTop) lines.push(`    ${h.pct.toFixed(1).padStart(5)}% ${cost(h.pct)}  ${h.name}  ${h.where}`);
   return lines.join('\n');
 }
