@@ -99,6 +99,7 @@ export class RegoProgram {
     if (!issues.length) this.checkRecursion(issues);
     if (issues.length) throw new PolicyCompileError(issues.map(issueToError));
     this.shareInputIndependentRules();
+    this.memoizeFunctions();
     this.limits = { ...DEFAULT_LIMITS, ...(opts.limits ?? {}) };
   }
 
@@ -142,6 +143,31 @@ export class RegoProgram {
       };
     }
     this.sharedRules = groups.filter((g) => !impure.has(g.id) && g.kind !== 'function').length;
+  }
+
+  /**
+   * Within one evaluation a function's result depends only on its arguments, so one-argument
+   * functions remember their results by argument (objects by identity): policies commonly call
+   * `ok(c)` for the same candidate from several rules. Functions that print are not memoized.
+   */
+  private memoizeFunctions(): void {
+    const printers = closeOver(this.planner.printers, this.planner.deps, this.tree.groups.length);
+    for (const g of this.tree.groups) {
+      if (g.kind !== 'function' || g.arity !== 1 || printers.has(g.id)) continue;
+      const inner = g.call;
+      const id = g.id;
+      g.call = (ctx, args) => {
+        let memo = ctx.fnMemo;
+        if (memo === null) memo = ctx.fnMemo = new Map();
+        let m = memo.get(id);
+        if (m === undefined) memo.set(id, (m = new Map()));
+        const a = args[0];
+        if (m.has(a)) return m.get(a);
+        const v = inner(ctx, args);
+        m.set(a, v);
+        return v;
+      };
+    }
   }
 
   /** number of rules whose value is shared across evaluations (input-independent) */
@@ -301,6 +327,26 @@ export class PreparedQuery {
     this.program.runStep(this.step, this.size, opts);
     return this.sink.splice(0);
   }
+}
+
+/** Groups that are marked or depend (transitively) on a marked group. */
+function closeOver(marked: ReadonlySet<number>, deps: ReadonlyMap<number, Set<number>>, n: number): Set<number> {
+  const out = new Set(marked);
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (let id = 0; id < n; id++) {
+      if (out.has(id)) continue;
+      for (const d of deps.get(id) ?? []) {
+        if (out.has(d)) {
+          out.add(id);
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+  return out;
 }
 
 function emptyInfo(): ModuleInfo {

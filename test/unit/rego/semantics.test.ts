@@ -145,3 +145,21 @@ stamp := time.now_ns()
     expect(evalDoc(p, 'test.allowed')).toEqual(['a', 'b']);
   });
 });
+
+describe('function calls within one evaluation', () => {
+  it('reuse results for the same argument but still print every call', () => {
+    const lines: string[] = [];
+    const src = `package test
+ok(c) if c.n > 1
+loud(c) if { print("check", c.n); c.n > 1 }
+a := [c.n | some c in input.cs; ok(c)]
+b := [c.n | some c in input.cs; not ok(c)]
+d := [c.n | some c in input.cs; loud(c)]
+e := [c.n | some c in input.cs; loud(c)]
+`;
+    const p = compile(src, {}, { print: (m) => lines.push(m) });
+    expect(evalDoc(p, 'test', { cs: [{ n: 1 }, { n: 2 }, { n: 3 }] })).toEqual({ a: [2, 3], b: [1], d: [2, 3], e: [2, 3] });
+    expect(lines).toHaveLength(6);
+    expect(evalDoc(p, 'test.a', { cs: [{ n: 5 }] })).toEqual([5]);
+  });
+});

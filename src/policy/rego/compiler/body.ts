@@ -227,6 +227,7 @@ export class Planner extends TermPlanner {
 
   private planPrint(args: Term[], env: Env): Wrap {
     this.markImpure();
+    this.markPrinter();
     // Each argument is evaluated on its own: undefined prints as <undefined>; iteration prints each value set.
     const parts = args.map((a) => {
       const sc = env.scope.child();

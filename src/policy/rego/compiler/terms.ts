@@ -139,6 +139,13 @@ export abstract class TermPlanner {
     if (this.currentGroup) this.impure.add(this.currentGroup.id);
   }
 
+  /** groups whose own bodies print (their calls must not be memoized) */
+  readonly printers = new Set<number>();
+
+  markPrinter(): void {
+    if (this.currentGroup) this.printers.add(this.currentGroup.id);
+  }
+
   private addDep(g: RuleGroup): void {
     if (!this.currentGroup) return;
     let s = this.deps.get(this.currentGroup.id);
@@ -555,6 +562,7 @@ export abstract class TermPlanner {
     const def = this.builtins.get(name);
     if (!def) throw this.issue('rego_type_error', `undefined function ${name}`, fn.loc);
     if (def.nondeterministic || name === 'print' || name === 'trace') this.markImpure();
+    if (name === 'print' || name === 'trace') this.markPrinter();
     if (this.info.module.regoV1 && DEPRECATED.has(name)) {
       throw this.issue('rego_type_error', `deprecated built-in function ${name} is not available in Rego v1 (could not find function ${name})`, fn.loc);
     }

@@ -62,6 +62,8 @@ export class EvalCtx {
   /** cached materialized data nodes (by node id) */
   readonly nodeCache: Map<number, Value>;
   fnOverrides: Map<string, FnOverride> | null = null;
+  /** results of one-argument function calls in this evaluation, per function (see RegoProgram) */
+  fnMemo: Map<number, Map<unknown, Value | undefined>> | null = null;
   constructor(
     readonly run: EvalRun,
     readonly input: Value | undefined,
