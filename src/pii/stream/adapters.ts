@@ -1,8 +1,15 @@
 /**
- * Stream adapters: one `PiiStreamScanner` per choice (OpenAI `chat.completion.chunk`, content and each tool call's
- * arguments) or per content block (Anthropic `content_block_delta` text / input_json). They rewrite the deltas
- * in place of the originals (held-back text leaves as an empty delta) and emit what is still held when the
- * choice finishes or the block stops. Input events are never mutated.
+ * Stream adapters: one `PiiStreamScanner` per choice (OpenAI `chat.completion.chunk`: `delta.content`,
+ * `delta.refusal` and each tool call's `function.arguments`) or per content block (Anthropic `content_block_start`
+ * text, `text_delta`, `input_json_delta`). They rewrite the deltas in place of the originals (held-back text leaves
+ * as an empty delta) and emit what is still held when the choice finishes or the block stops — or, when the
+ * upstream ends abruptly, from `flush()`. Input chunks/events are never mutated; the result has the input's shape.
+ *
+ * Anthropic `thinking_delta` and `signature_delta` pass unchanged: the signature covers the thinking text, and a
+ * changed thinking block is rejected when the client sends it back in the next turn.
+ *
+ * The shapes are those of `ChatChunk` and `AnthropicStreamEvent` in src/providers (the pii module does not import
+ * them, so it stays a self-contained library; test/unit/pii/stream-adapters.test.ts checks against them).
  */
 import { isRecord } from '../bodies/cow';
 import { validateActionMap, type OperatorOptions } from '../operators/apply';
@@ -44,6 +51,13 @@ abstract class StreamTransformerBase {
     for (const s of this.scanners.values()) if (s.blocked) return true;
     return false;
   }
+
+  /** Entity types whose action is `block` that were found so far. */
+  get blockedTypes(): string[] {
+    const out = new Set<string>();
+    for (const s of this.scanners.values()) for (const t of s.blockedTypes) out.add(t);
+    return [...out];
+  }
 }
 
 type Json = Record<string, unknown>;
@@ -51,10 +65,10 @@ type Json = Record<string, unknown>;
 /** OpenAI Chat Completions streaming (`data: {chat.completion.chunk}` objects, parsed). */
 export class OpenAIChatStreamTransformer extends StreamTransformerBase {
   /** Returns the chunk to send in place of `chunk` (same shape, deltas transformed). */
-  transformChunk(chunk: unknown): unknown {
-    if (!isRecord(chunk) || !Array.isArray(chunk.choices)) return chunk;
+  transformChunk<T>(chunk: T): T {
+    if (!isRecord(chunk) || !Array.isArray(chunk.choices) || chunk.choices.length === 0) return chunk;
     const choices = chunk.choices.map((choice) => this.transformChoice(choice));
-    return { ...chunk, choices };
+    return { ...chunk, choices } as T;
   }
 
   /**
@@ -67,7 +81,9 @@ export class OpenAIChatStreamTransformer extends StreamTransformerBase {
       const text = scanner.flush();
       if (!text) continue;
       const [index, kind, call] = key.split(':');
-      const delta: Json = kind === 'content' ? { content: text } : { tool_calls: [{ index: Number(call), function: { arguments: text } }] };
+      const delta: Json = kind === 'tool'
+        ? { tool_calls: [{ index: Number(call), function: { arguments: text } }] }
+        : { [kind!]: text };
       out.push({ ...template, object: 'chat.completion.chunk', choices: [{ index: Number(index), delta, finish_reason: null }] });
     }
     return out;
@@ -79,11 +95,15 @@ export class OpenAIChatStreamTransformer extends StreamTransformerBase {
     const finishing = choice.finish_reason !== null && choice.finish_reason !== undefined;
     const delta = isRecord(choice.delta) ? choice.delta : {};
     const next: Json = { ...delta };
-    if (typeof delta.content === 'string' || (finishing && this.scanners.has(`${index}:content`))) {
-      const s = this.scannerFor(`${index}:content`, false);
-      let text = typeof delta.content === 'string' ? s.push(delta.content) : '';
+    for (const field of ['content', 'refusal'] as const) {
+      const key = `${index}:${field}`;
+      const value = delta[field];
+      if (typeof value !== 'string' && !(finishing && this.scanners.has(key))) continue;
+      const s = this.scannerFor(key, false);
+      let text = typeof value === 'string' ? s.push(value) : '';
       if (finishing) text += s.flush();
-      next.content = text;
+      // A finishing delta that carried no text gets the field only when something was still held.
+      if (typeof value === 'string' || text) next[field] = text;
     }
     if (Array.isArray(delta.tool_calls)) {
       next.tool_calls = delta.tool_calls.map((call) => {
@@ -109,32 +129,71 @@ export class OpenAIChatStreamTransformer extends StreamTransformerBase {
 
 /** Anthropic Messages streaming events (parsed `data:` objects). */
 export class AnthropicStreamTransformer extends StreamTransformerBase {
-  /** Returns the events to send in place of `event` (a `content_block_stop` may be preceded by a final delta). */
+  /** Block indexes with a scanner that may still hold text, in the order they opened. */
+  private readonly open = new Set<number>();
+
+  /**
+   * Returns the events to send in place of `event`: a `content_block_stop` is preceded by a final delta carrying
+   * what its block still held; `message_delta`, `message_stop` and `error` by those of any block left open.
+   */
   transformEvent(event: unknown): unknown[] {
     if (!isRecord(event)) return [event];
     const index = typeof event.index === 'number' ? event.index : 0;
-    if (event.type === 'content_block_delta' && isRecord(event.delta)) {
-      const d = event.delta;
-      if (d.type === 'text_delta' && typeof d.text === 'string') {
-        return [{ ...event, delta: { ...d, text: this.scannerFor(`${index}:text`, false).push(d.text) } }];
+    switch (event.type) {
+      case 'content_block_start': {
+        const block = event.content_block;
+        if (isRecord(block) && block.type === 'text' && typeof block.text === 'string' && block.text) {
+          this.open.add(index);
+          return [{ ...event, content_block: { ...block, text: this.scannerFor(`${index}:text`, false).push(block.text) } }];
+        }
+        return [event];
       }
-      if (d.type === 'input_json_delta' && typeof d.partial_json === 'string') {
-        return [{ ...event, delta: { ...d, partial_json: this.scannerFor(`${index}:json`, true).push(d.partial_json) } }];
+      case 'content_block_delta': {
+        const d = event.delta;
+        if (!isRecord(d)) return [event];
+        if (d.type === 'text_delta' && typeof d.text === 'string') {
+          this.open.add(index);
+          return [{ ...event, delta: { ...d, text: this.scannerFor(`${index}:text`, false).push(d.text) } }];
+        }
+        if (d.type === 'input_json_delta' && typeof d.partial_json === 'string') {
+          this.open.add(index);
+          return [{ ...event, delta: { ...d, partial_json: this.scannerFor(`${index}:json`, true).push(d.partial_json) } }];
+        }
+        return [event];
       }
-      return [event];
+      case 'content_block_stop': {
+        const out = this.flushBlock(index);
+        out.push(event);
+        return out;
+      }
+      case 'message_delta':
+      case 'message_stop':
+      case 'error': {
+        const out = this.flush();
+        out.push(event);
+        return out;
+      }
+      default:
+        return [event];
     }
-    if (event.type === 'content_block_stop') {
-      const out: unknown[] = [];
-      for (const kind of ['text', 'json'] as const) {
-        const s = this.scanners.get(`${index}:${kind}`);
-        const text = s?.flush();
-        if (!text) continue;
-        const delta = kind === 'text' ? { type: 'text_delta', text } : { type: 'input_json_delta', partial_json: text };
-        out.push({ type: 'content_block_delta', index, delta });
-      }
-      out.push(event);
-      return out;
+  }
+
+  /** End of stream (or upstream cut): deltas carrying whatever open blocks still hold. */
+  flush(): unknown[] {
+    const out: unknown[] = [];
+    for (const index of [...this.open]) out.push(...this.flushBlock(index));
+    return out;
+  }
+
+  private flushBlock(index: number): unknown[] {
+    this.open.delete(index);
+    const out: unknown[] = [];
+    for (const kind of ['text', 'json'] as const) {
+      const text = this.scanners.get(`${index}:${kind}`)?.flush();
+      if (!text) continue;
+      const delta = kind === 'text' ? { type: 'text_delta', text } : { type: 'input_json_delta', partial_json: text };
+      out.push({ type: 'content_block_delta', index, delta });
     }
-    return [event];
+    return out;
   }
 }

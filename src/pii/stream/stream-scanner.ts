@@ -39,7 +39,14 @@ export class PiiStreamScanner {
   /** Adds a chunk; returns the text that can be sent now (possibly empty). */
   push(chunk: string): string {
     if (typeof chunk !== 'string' || chunk.length === 0) return '';
+    const before = this.pending.length;
     this.pending += chunk;
+    // Inside a PEM block nothing can be released before its END line: skip rescanning the whole held block on
+    // every chunk (a streamed private key would otherwise cost time quadratic in its length).
+    if (before > 0 && this.pending.length < this.maxHold && this.pending.startsWith('-----BEGIN') &&
+        this.pending.indexOf('-----END', before > 8 ? before - 8 : 0) < 0) {
+      return '';
+    }
     return this.release(false);
   }
 
@@ -121,7 +128,9 @@ export class PiiStreamScanner {
     if (km) hold = Math.min(hold, Math.max(0, n - km[0].length));
     // 4. An open PEM block.
     const begin = full.lastIndexOf('-----BEGIN');
-    if (begin >= 0 && full.indexOf('-----END', begin) < 0 && full.length - begin < this.maxHold) {
+    const endLine = begin >= 0 ? full.indexOf('-----END', begin) : -1;
+    const closed = endLine >= 0 && full.indexOf('-----', endLine + 8) >= 0;
+    if (begin >= 0 && !closed && full.length - begin < this.maxHold) {
       hold = Math.min(hold, Math.max(0, begin - ctxLen));
     }
     // 5. A placeholder cut in half: `<EMAIL_ADD`.
