@@ -447,15 +447,20 @@ function isCleanJSON(v: unknown, depth: number, maxDepth: number): boolean {
   if (t === 'number') return Number.isFinite(v as number);
   if (t !== 'object' || depth >= maxDepth) return false;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (!isCleanJSON(v[i], depth + 1, maxDepth)) return false;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (typeof x === 'string') continue;
+      if (!isCleanJSON(x, depth + 1, maxDepth)) return false;
+    }
     return true;
   }
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null && proto !== NULL_PROTO) return false;
   const o = v as Record<string, unknown>;
-  for (const k in o) {
-    if (!hasOwn.call(o, k)) return false;
-    const x = o[k];
+  const keys = Object.keys(o);
+  for (let i = 0; i < keys.length; i++) {
+    const x = o[keys[i]];
+    if (x === null || typeof x === 'string' || typeof x === 'boolean') continue;
     if (x === undefined || !isCleanJSON(x, depth + 1, maxDepth)) return false;
   }
   return true;
