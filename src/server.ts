@@ -90,7 +90,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     keys, catalog, breakers: new CircuitBreakers(), metrics, usage, spend, logger, adapterFor: getAdapter,
     bodyLimitBytes: config.bodyLimitBytes, inflight, governance,
   };
-  const app = createHttpApp({ pool, redis, metrics, logger, routers: [createDataPlaneRouter(services)] });
+  const routers = [createDataPlaneRouter(services)];
+  // --- admin plane (identity, SSO, admin API): constructed and mounted here ---
+  // --- end admin plane ---
+  const app = createHttpApp({ pool, redis, metrics, logger, routers });
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 30_000 }, app);
 
   await new Promise<void>((resolve, reject) => {
