@@ -127,12 +127,13 @@ async function main(): Promise<void> {
   log(`runs of ${opts.durationS} s (warm-up ${opts.warmupS} s); logs and profiles in ${workDir}`);
   log('The machine may be shared: compare figures from the same run, not across runs.\n');
 
-  const app = opts.app ?? prepareApp(opts.runtime, workDir);
-  log(`children run ${opts.runtime === 'dist' ? `the sources compiled by tsc (${app})` : 'the TypeScript sources through tsx'}`);
+  const app = opts.app ?? prepareApp(opts.runtime, workDir, opts.source);
+  const built = opts.source === 'head' ? `commit ${commitId() ?? '?'}` : 'the working tree';
+  log(`children run ${opts.app ? app : opts.runtime === 'dist' ? `${built} compiled by tsc (${app})` : 'the TypeScript sources on disk through tsx'}`);
   const mock = await startService({ entry: 'mock-entry.ts', logFile: path.join(workDir, 'mock.log'), env: { GATEHOUSE_BENCH_APP: app } });
   const databaseUrl = benchDatabaseUrl();
   const apiKey = newBenchKey();
-  await prepareBenchDatabase(databaseUrl, mock.url, apiKey);
+  await prepareBenchDatabase(app, databaseUrl, mock.url, apiKey, path.join(workDir, 'seed.log'));
   const payloads: Record<Mode, BenchPayload> = { json: chatPayload(false), stream: chatPayload(true) };
   log(`mock provider ${mock.url} (pid ${mock.pid}); database ${new URL(databaseUrl).pathname.slice(1)}; request body ${payloads.json.bytes} bytes`);
 
@@ -231,7 +232,7 @@ async function main(): Promise<void> {
       meta: {
         date: new Date().toISOString(), commit: commitId(), node: process.version, cpus: os.cpus().length,
         cpuModel: os.cpus()[0]?.model ?? null, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter,
-        runtime: opts.runtime, durationS: opts.durationS, warmupS: opts.warmupS, connections: opts.connections, rate: opts.rate,
+        runtime: opts.runtime, source: opts.app ? opts.app : opts.runtime === 'dist' ? opts.source : 'worktree', durationS: opts.durationS, warmupS: opts.warmupS, connections: opts.connections, rate: opts.rate,
         requestBytes: { json: payloads.json.bytes, stream: payloads.stream.bytes },
       },
       runs, summary: opts.repeat > 1 ? summary : undefined, added, aims,

@@ -1,9 +1,7 @@
 /** The benchmark's own database: `gatehouse_bench`, dropped and recreated per run, migrated and seeded like the demo. */
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_DATABASE_URL } from '../../../src/config';
-import { createPool, dropDatabase, ensureDatabase, migrate } from '../../../src/db';
-import { demoCatalogSpecs } from '../../../src/providers';
-import { seedDemo } from '../../../src/cli/demo-seed';
+import { startService } from './children';
 
 export const BENCH_DATABASE_NAME = 'gatehouse_bench';
 
@@ -17,15 +15,14 @@ export function benchDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
 /** A key in Gatehouse's format, known to the benchmark before the gateway starts. */
 export const newBenchKey = (): string => `gh_bench_${randomBytes(32).toString('base64url')}`;
 
-/** Fresh database with migrations, the demo organisation/workspace, the demo catalog on `mockUrl` and `apiKey`. */
-export async function prepareBenchDatabase(databaseUrl: string, mockUrl: string, apiKey: string): Promise<void> {
-  await dropDatabase(databaseUrl);
-  await ensureDatabase(databaseUrl);
-  const pool = createPool(databaseUrl, { max: 2 });
-  try {
-    await migrate(pool);
-    await seedDemo(pool, demoCatalogSpecs(mockUrl), apiKey);
-  } finally {
-    await pool.end();
-  }
+/**
+ * Fresh database with migrations, the demo organisation/workspace, the demo catalog on `mockUrl` and `apiKey` —
+ * done by a child process running the code under test (`app`), so schema and seed match the measured gateway.
+ */
+export async function prepareBenchDatabase(app: string, databaseUrl: string, mockUrl: string, apiKey: string, logFile?: string): Promise<void> {
+  const seeder = await startService({
+    entry: 'seed-entry.ts', logFile, readyTimeoutMs: 120_000,
+    env: { GATEHOUSE_BENCH_APP: app, DATABASE_URL: databaseUrl, GATEHOUSE_BENCH_MOCK_URL: mockUrl, GATEHOUSE_BENCH_KEY: apiKey },
+  });
+  await seeder.stop();
 }

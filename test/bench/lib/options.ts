@@ -1,7 +1,7 @@
 /** Command-line options of `npm run bench` (parsed with node:util, validated with clear messages). */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import type { Runtime } from './app-build';
+import type { Runtime, Source } from './app-build';
 
 export type Mode = 'json' | 'stream';
 export type LoadKind = 'closed' | 'paced';
@@ -19,6 +19,8 @@ export interface BenchOptions {
   cpuProf: boolean;
   keepDb: boolean;
   runtime: Runtime;
+  /** Build the last commit (default) or the files on disk. */
+  source: Source;
   /** Each scenario runs this many times, alternating targets; the summary takes the median. */
   repeat: number;
   /** Also measure a bare node:http + undici relay (the platform's floor). */
@@ -39,6 +41,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --json FILE         also write the figures as JSON
   --cpu-prof          profile the gateway during the measured runs and print its hot spots
   --runtime dist|tsx  run the compiled sources (default, as production) or the TypeScript through tsx
+  --worktree          build the files on disk (uncommitted edits included) instead of the last commit
   --floor             also measure a bare node:http + undici relay: what any Node.js proxy costs here
   --app DIR           load the gateway from DIR (a compiled dist/ folder, e.g. of an experimental copy)
   --keep-db           keep the gatehouse_bench database afterwards
@@ -84,6 +87,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
       'keep-db': { type: 'boolean' },
       runtime: { type: 'string' },
       floor: { type: 'boolean' },
+      worktree: { type: 'boolean' },
       app: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -106,6 +110,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
     keepDb: values['keep-db'] ?? false,
     runtime: list<Runtime>('runtime', values.runtime ?? 'dist', ['dist', 'tsx'])[0]!,
     floor: values.floor ?? false,
+    source: values.worktree ? 'worktree' : 'head',
     app: values.app ? path.resolve(values.app) : null,
   };
 }
