@@ -160,15 +160,28 @@ export class Planner extends TermPlanner {
         const binds = [...(km?.binds ?? []), ...vm.binds];
         const pre = [...c.pre, ...(km?.pre ?? []), ...vm.pre];
         const cget = c.get;
+        const vmatch = vm.match;
         return (next) =>
-          compose(pre, (f) =>
-            iterate(cget(f), f, (k, v) => {
+          compose(pre, (f) => {
+            const coll = cget(f);
+            if (Array.isArray(coll)) {
+              // Steps are counted per element (limits); no callback for the common array case.
+              for (let i = 0; i < coll.length; i++) {
+                tick(f);
+                let r = false;
+                if ((km === null || km.match(f, i)) && vmatch(f, coll[i])) r = next(f);
+                unbind(f, binds);
+                if (r) return true;
+              }
+              return false;
+            }
+            return iterate(coll, f, (k, v) => {
               let r = false;
-              if ((km === null || km.match(f, k)) && vm.match(f, v)) r = next(f);
+              if ((km === null || km.match(f, k)) && vmatch(f, v)) r = next(f);
               unbind(f, binds);
               return r;
-            }),
-          );
+            });
+          });
       }
       case 'every':
         return this.planEvery(b, env);
@@ -180,7 +193,6 @@ export class Planner extends TermPlanner {
   ): Wrap {
     return (next) =>
       compose([...pre1, ...pre2], (f) => {
-        tick(f);
         const v = get(f);
         if (v === undefined) return false;
         let r = false;
@@ -218,7 +230,6 @@ export class Planner extends TermPlanner {
     const get = vp.get;
     return (next) =>
       compose(vp.pre, (f) => {
-        tick(f);
         const v = get(f);
         if (v === undefined || v === false) return false;
         return next(f);
@@ -343,7 +354,6 @@ export class Planner extends TermPlanner {
     if (leaked.length) throw new Unsafe(leaked, e.loc);
     const innerStep = inner(() => true);
     return (next) => (f) => {
-      tick(f);
       if (innerStep(f)) return false;
       return next(f);
     };

@@ -286,6 +286,23 @@ export abstract class TermPlanner {
     const head = t.head;
     if (head.type === 'var') {
       const slot = env.scope.lookup(head.name);
+      if (slot !== undefined && env.bound.has(slot) && t.path.every((p) => p.type === 'string')) {
+        // x.a.b on a bound variable: one closure, no intermediate getter.
+        const path = t.path.map((p) => (p as { value: string }).value);
+        if (path.length === 1) {
+          const k = path[0];
+          return {
+            pre: [],
+            get: (f) => {
+              const v = f.slots[slot];
+              if (typeof v !== 'object' || v === null) return undefined;
+              if (Array.isArray(v) || v instanceof RegoSet || v instanceof RegoObject) return lookup(v, k);
+              return hasOwnProp.call(v, k) ? (v as PlainObject)[k] : undefined;
+            },
+          };
+        }
+        return { pre: [], get: (f) => lookupPath(f.slots[slot], path) };
+      }
       if (slot === undefined) {
         const g = this.expandGlobal(head.name, head.loc);
         if (g) return this.planRooted(g.root, [...g.segs, ...t.path], env, t.loc);
@@ -297,6 +314,10 @@ export abstract class TermPlanner {
 
   protected planRooted(root: 'input' | 'data', segs: Term[], env: Env, loc: Loc): ValuePlan {
     if (root === 'input') this.markImpure();
+    if (root === 'input' && segs.every((p) => p.type === 'string')) {
+      const path = segs.map((p) => (p as { value: string }).value);
+      return { pre: [], get: (f) => lookupPath(f.ctx.input, path) };
+    }
     if (root === 'input') return this.applySegs({ pre: [], get: (f) => f.ctx.input }, segs, env, loc);
     return this.planDataRef(segs, env, loc);
   }
