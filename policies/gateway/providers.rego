@@ -77,7 +77,8 @@ ranked contains [sort_key(c), c.priority, 0, c.id] if {
 	not excluded[c.id]
 }
 
-# "price": cheapest first (an unknown price sorts last); "priority": the catalog's order.
+# "price": cheapest first (an unknown price sorts last); "priority": the catalog's order;
+# "latency": the catalog's order here, re-ordered by the gateway by observed latency.
 sort_key(c) := price if {
 	routing_sort == "price"
 	price := c.price.input + c.price.output

@@ -43,7 +43,7 @@ export const policyDataSchema = z.strictObject({
     })).max(20).optional(),
   }).optional(),
   routing: z.strictObject({
-    sort: z.enum(['priority', 'price']).optional(),
+    sort: z.enum(['priority', 'price', 'latency']).optional(),
   }).optional(),
   obligations: z.strictObject({
     store_prompt: z.boolean().optional(),

@@ -26,6 +26,7 @@ export async function withRoutes<T>(
     const result = await runWithFailover(routes, attempt, {
       breakers: services.breakers,
       signal: ex.abort.signal,
+      order: ex.decision?.routing.sort === 'latency' ? 'latency' : 'priority',
       onAttemptEnd: (record, route) => {
         observeAttempt(services, record, route);
         if (!record.ok) services.metrics.failovers.inc({ from_endpoint: record.endpointId });

@@ -61,3 +61,52 @@ describe('failover', () => {
     expect(breakers.isOpen('a', t + 1004)).toBe(false);
   });
 });
+
+describe('endpoint health', () => {
+  test('a 429 with Retry-After cools the endpoint down for that long', () => {
+    const breakers = new CircuitBreakers({ failureThreshold: 5 });
+    const t = Date.now();
+    breakers.failure('a', t, 2000);
+    expect(breakers.isOpen('a', t + 1999)).toBe(true);
+    expect(breakers.isOpen('a', t + 2001)).toBe(false);
+  });
+
+  test('failures older than the window do not add up', () => {
+    const breakers = new CircuitBreakers({ failureThreshold: 3, windowMs: 1000, openMs: 5000 });
+    const t = Date.now();
+    breakers.failure('a', t);
+    breakers.failure('a', t + 10);
+    breakers.failure('a', t + 2000);
+    expect(breakers.isOpen('a', t + 2001)).toBe(false);
+    breakers.failure('a', t + 2100);
+    breakers.failure('a', t + 2200);
+    expect(breakers.isOpen('a', t + 2201)).toBe(true);
+  });
+
+  test('latency order tries unmeasured, then fastest endpoints first', () => {
+    const breakers = new CircuitBreakers();
+    breakers.success('a', 50);
+    breakers.success('b', 5);
+    expect(orderRoutes([route('a'), route('b'), route('c')], breakers, 'latency').map((r) => r.endpoint.id)).toEqual(['c', 'b', 'a']);
+  });
+
+  test('when every endpoint failed retryably, one more round follows after a backoff', async () => {
+    const calls: string[] = [];
+    const result = await runWithFailover([route('a'), route('b')], async (r) => {
+      calls.push(r.endpoint.id);
+      if (calls.length <= 2) throw http(503);
+      return r.endpoint.id;
+    }, { breakers: new CircuitBreakers(), signal: new AbortController().signal, backoffMs: 1 });
+    expect(calls).toEqual(['a', 'b', 'a']);
+    expect(result.value).toBe('a');
+  });
+
+  test('no retry round after timeouts', async () => {
+    const calls: string[] = [];
+    await expect(runWithFailover([route('a')], async (r) => {
+      calls.push(r.endpoint.id);
+      throw new UpstreamError('slow', { kind: 'timeout' });
+    }, { breakers: new CircuitBreakers(), signal: new AbortController().signal, backoffMs: 1 })).rejects.toBeInstanceOf(NoRouteError);
+    expect(calls).toEqual(['a']);
+  });
+});
