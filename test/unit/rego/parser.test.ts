@@ -67,6 +67,11 @@ r { 1 in [1] }
     expect(() => compile(deep)).toThrow(/nested deeper than/);
   });
 
+  it('keeps contains(s, x) a builtin call where contains is a keyword', () => {
+    const p = compile('package test\nimport rego.v1\nhas if contains("abc", "b")\nitems contains "x" if has\n');
+    expect(p.evaluateDocument(['test', 'has'])).toBe(true);
+  });
+
   it('parses queries and rejects trailing garbage', () => {
     expect(parseQuery('x = 1; y := 2')).toHaveLength(2);
     expect(() => parseQuery('[1]]')).toThrow(ParseError);
