@@ -17,6 +17,10 @@ function isBodyChar(c: number): boolean {
   );
 }
 
+function isBase64Char(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 61;
+}
+
 export function onPemBegin(env: ScanEnv, at: number): number {
   const text = env.text;
   BEGIN.lastIndex = at;
@@ -26,8 +30,16 @@ export function onPemBegin(env: ScanEnv, at: number): number {
   const headerEnd = at + m[0].length;
   const endMarker = `-----END ${label}-----`;
   const limit = Math.min(text.length, headerEnd + MAX_BLOCK);
-  const endAt = text.indexOf(endMarker, headerEnd);
-  const found = endAt >= 0 && endAt < limit;
+  // The next END line of this label after the header. Remembered per scan: a text with many BEGIN lines and no
+  // END would otherwise search to its end once per BEGIN (quadratic time).
+  let endAt = env.memo.get(endMarker);
+  if (endAt === undefined || (endAt >= 0 && endAt < headerEnd)) {
+    endAt = text.indexOf(endMarker, headerEnd);
+    env.memo.set(endMarker, endAt);
+  }
+  // Another BEGIN before the END: this header has no block of its own (the END belongs to the later one).
+  const nextBegin = endAt >= 0 ? text.indexOf('-----BEGIN ', headerEnd) : -1;
+  const found = endAt >= 0 && endAt < limit && (nextBegin < 0 || nextBegin > endAt);
   const isPrivate = label.includes('PRIVATE KEY');
   if (found) {
     const end = endAt + endMarker.length;
@@ -36,11 +48,14 @@ export function onPemBegin(env: ScanEnv, at: number): number {
   }
   // Truncated block: extend over base64 body characters (and escaped newlines / indentation).
   let end = headerEnd;
+  let base64 = 0;
   while (end < limit && isBodyChar(text.charCodeAt(end))) {
-    if (text.startsWith('-----', end)) break;
+    if (text.charCodeAt(end) === 45 && text.startsWith('-----', end)) break;
+    if (isBase64Char(text.charCodeAt(end))) base64++;
     end++;
   }
-  while (end > headerEnd && !/[A-Za-z0-9+/=]/.test(text[end - 1]!)) end--;
-  if (isPrivate) env.sink.add('PRIVATE_KEY', at, end, 0.9);
+  while (end > headerEnd && !isBase64Char(text.charCodeAt(end - 1))) end--;
+  // A BEGIN line with (almost) nothing after it is talk about keys (`files start with -----BEGIN …`), not a key.
+  if (isPrivate && base64 >= 32) env.sink.add('PRIVATE_KEY', at, end, 0.9);
   return end;
 }

@@ -6,6 +6,8 @@ import type { CandidateSink } from './sink';
 /** Also the phone recognizer's region source (see recognizers/phone.ts `PhoneRegions`). */
 export class ScanEnv {
   private regionBucket = -1;
+  /** Per-scan memo for recognizers (e.g. where the next PEM END line is), so repeated look-ups stay linear. */
+  readonly memo = new Map<string, number>();
   private regionCache: readonly CountryCode[] = [];
 
   constructor(
