@@ -28,7 +28,10 @@ function tryUrlCredential(env: ScanEnv, at: number): number {
   const text = env.text;
   let p = at;
   while (p > 0 && at - p < 256 && isUserinfoChar(text.charCodeAt(p - 1))) p--;
-  if (p < 3 || !SCHEME_BEFORE.test(text.slice(Math.max(0, p - 34), p))) return -1;
+  if (p < 3 || text.charCodeAt(p - 1) !== 47 || text.charCodeAt(p - 2) !== 47 ||
+      !SCHEME_BEFORE.test(text.slice(Math.max(0, p - 34), p))) {
+    return -1;
+  }
   const colon = text.indexOf(':', p);
   let end = at + 1;
   while (end < text.length && (isAsciiAlnum(text.charCodeAt(end)) || text[end] === '.' || text[end] === '-')) end++;

@@ -39,6 +39,9 @@ function readDigits(text: string, pos: number): number {
 }
 
 function normDigits(text: string, start: number, end: number): string {
+  let ascii = true;
+  for (let i = start; i < end && ascii; i++) ascii = text.charCodeAt(i) <= 57;
+  if (ascii) return text.slice(start, end);
   let out = '';
   for (let i = start; i < end; i++) out += String.fromCharCode(48 + digitValue(text.charCodeAt(i)));
   return out;
