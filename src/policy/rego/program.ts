@@ -40,6 +40,9 @@ export interface QueryResult {
   expressions: Value[];
 }
 
+/** Functions with up to this many arguments remember their results within an evaluation. */
+const MEMO_MAX_ARITY = 3;
+
 export const DEFAULT_LIMITS: Limits = { maxSteps: 1_000_000, timeoutMs: 1000 };
 
 function issueToError(i: CompileIssue): PolicyError {
@@ -146,23 +149,31 @@ export class RegoProgram {
   }
 
   /**
-   * Within one evaluation a function's result depends only on its arguments, so one-argument
-   * functions remember their results by argument (objects by identity): policies commonly call
-   * `ok(c)` for the same candidate from several rules. Functions that print are not memoized.
+   * Within one evaluation a function's result depends only on its arguments, so functions with up
+   * to MEMO_MAX_ARITY arguments remember their results by argument (objects by identity): policies
+   * commonly call `ok(c)` for the same candidate from several rules. Functions that print are not
+   * memoized.
    */
   private memoizeFunctions(): void {
     const printers = closeOver(this.planner.printers, this.planner.deps, this.tree.groups.length);
     for (const g of this.tree.groups) {
-      if (g.kind !== 'function' || g.arity !== 1 || printers.has(g.id)) continue;
+      if (g.kind !== 'function' || g.arity < 1 || g.arity > MEMO_MAX_ARITY || printers.has(g.id)) continue;
       const inner = g.call;
       const id = g.id;
+      const last = g.arity - 1;
       g.call = (ctx, args) => {
         let memo = ctx.fnMemo;
         if (memo === null) memo = ctx.fnMemo = new Map();
         let m = memo.get(id);
         if (m === undefined) memo.set(id, (m = new Map()));
-        const a = args[0];
-        if (m.has(a)) return m.get(a);
+        // One nested map level per argument; the last level holds the result.
+        for (let i = 0; i < last; i++) {
+          let next = m.get(args[i]) as Map<unknown, unknown> | undefined;
+          if (next === undefined) m.set(args[i], (next = new Map()));
+          m = next;
+        }
+        const a = args[last];
+        if (m.has(a)) return m.get(a) as Value | undefined;
         const v = inner(ctx, args);
         m.set(a, v);
         return v;

@@ -31,3 +31,26 @@ default tier := "none"
     expect(evalDoc(p, 'test.tier', { request: { model: ['m1'] } })).toBe('none');
   });
 });
+
+/** Comprehensions keyed by one outer variable are evaluated once and grouped; results must match. */
+describe('comprehension indexing', () => {
+  const src = `package test
+import rego.v1
+pairs := [["a", 1], ["b", 2], ["a", 3], ["c", 4], ["a", 1]]
+grouped := {k: vs | some [k, _] in pairs; vs := [v | some [i, v] in pairs; i == k]}
+as_sets := {k: vs | some [k, _] in pairs; vs := {v | some [i, v] in pairs; k = i}}
+as_objects := {k: o | some [k, _] in pairs; o := {v: true | some [i, v] in pairs; i == k}}
+missing := [v | some [i, v] in pairs; i == input.key]
+f(k) := count([v | some [i, v] in pairs; i == k])
+counts := [f("a"), f("z")]
+`;
+  it('groups by the key and gives empty results for absent keys', () => {
+    const p = compile(src);
+    expect(evalDoc(p, 'test.grouped')).toEqual({ a: [1, 3, 1], b: [2], c: [4] });
+    expect(evalDoc(p, 'test.as_sets')).toEqual({ a: [1, 3], b: [2], c: [4] });
+    expect(evalDoc(p, 'test.as_objects')).toEqual({ a: { 1: true, 3: true }, b: { 2: true }, c: { 4: true } });
+    expect(evalDoc(p, 'test.missing', { key: 'b' })).toEqual([2]);
+    expect(evalDoc(p, 'test.missing', { key: 'nope' })).toEqual([]);
+    expect(evalDoc(p, 'test.counts')).toEqual([3, 0]);
+  });
+});

@@ -12,6 +12,7 @@ import type { Expr, Loc, Term } from '../syntax/ast';
 import {
   PlainObject, RegoObject, RegoSet, Value, canonicalKey, emptyObject, isObject, makeObject, objectEntries, objectGet, objectSize, valueEquals,
 } from '../value';
+import { planComprehension } from './comprehensions';
 import { INLINE_OPS } from './inline';
 import { CompileIssue, Scope, Unsafe } from './scope';
 import { DataNode, ModuleInfo, RuleGroup, RuleTree } from './tree';
@@ -700,7 +701,7 @@ export abstract class TermPlanner {
   // ------------------------------------------------------------------ comprehensions
 
   /** Names used in a term or body (including nested closures) that resolve to variables of outer scopes. */
-  protected capturedSlots(terms: Term[], exprs: Expr[], inner: Scope): { names: string[]; slots: number[] } {
+  capturedSlots(terms: Term[], exprs: Expr[], inner: Scope): { names: string[]; slots: number[] } {
     const names = new Set<string>();
     const visitT = (t: Term): void => visitTerm(t, (n) => names.add(n), visitE);
     const visitE = (e: Expr): void => visitExpr(e, visitT);
@@ -720,65 +721,12 @@ export abstract class TermPlanner {
 
   abstract declareBodyVars(exprs: Expr[], scope: Scope, extra?: Term[]): void;
 
-  protected planCompr(t: Extract<Term, { type: 'arraycompr' | 'setcompr' | 'objectcompr' }>, env: Env): ValuePlan {
-    const sc = env.scope.child();
-    const headTerms = t.type === 'objectcompr' ? [t.key, t.value] : [t.head];
-    this.declareBodyVars(t.body, sc, headTerms);
-    const cap = this.capturedSlots(headTerms, t.body, sc);
-    const missing = cap.names.filter((_, i) => !env.bound.has(cap.slots[i]));
-    if (missing.length) throw new Unsafe(missing, t.loc);
-    const acc = sc.slots.next();
-    const innerEnv: Env = { scope: sc, bound: new Set(env.bound) };
-    const loc = t.loc;
-    const body = this.planBody(t.body, innerEnv, (e) => {
-      if (t.type === 'objectcompr') {
-        const k = this.planValue(t.key, e);
-        const v = this.planValue(t.value, e);
-        return compose([...k.pre, ...v.pre], (f) => {
-          const kv = k.get(f);
-          const vv = v.get(f);
-          if (kv === undefined || vv === undefined) return false;
-          const o = f.slots[acc] as unknown as RegoObject;
-          const ck = canonicalKey(kv);
-          const prev = o.map.get(ck);
-          if (prev !== undefined) {
-            if (!valueEquals(prev[1], vv)) throw new EvalError('eval_conflict_error', 'object keys must be unique', loc.file, loc.line, loc.col);
-            return false;
-          }
-          o.map.set(ck, [kv, vv]);
-          return false;
-        });
-      }
-      const h = this.planValue(t.head, e);
-      if (t.type === 'setcompr') {
-        return compose(h.pre, (f) => {
-          const v = h.get(f);
-          if (v !== undefined) (f.slots[acc] as unknown as RegoSet).add(v);
-          return false;
-        });
-      }
-      return compose(h.pre, (f) => {
-        const v = h.get(f);
-        if (v !== undefined) (f.slots[acc] as Value[]).push(v);
-        return false;
-      });
-    });
-    const kind = t.type;
-    return {
-      pre: [],
-      get: (f) => {
-        f.slots[acc] = kind === 'arraycompr' ? [] : kind === 'setcompr' ? new RegoSet() : new RegoObject();
-        body(f);
-        let r = f.slots[acc] as Value;
-        f.slots[acc] = undefined;
-        if (r instanceof RegoObject) r = makeObject(r.map.values());
-        return r;
-      },
-    };
+  planCompr(t: Extract<Term, { type: 'arraycompr' | 'setcompr' | 'objectcompr' }>, env: Env): ValuePlan {
+    return planComprehension(this, t, env);
   }
 }
 
-function konst(v: Value): ValuePlan {
+export function konst(v: Value): ValuePlan {
   return { pre: [], get: () => v, konst: { v } };
 }
 

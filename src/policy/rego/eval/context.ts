@@ -63,7 +63,9 @@ export class EvalCtx {
   readonly nodeCache: Map<number, Value>;
   fnOverrides: Map<string, FnOverride> | null = null;
   /** results of one-argument function calls in this evaluation, per function (see RegoProgram) */
-  fnMemo: Map<number, Map<unknown, Value | undefined>> | null = null;
+  fnMemo: Map<number, Map<unknown, unknown>> | null = null;
+  /** indexed comprehensions: results grouped by key, per comprehension (see compiler/comprehensions) */
+  comprIndex: Map<number, Map<string, Value>> | null = null;
   constructor(
     readonly run: EvalRun,
     readonly input: Value | undefined,
