@@ -5,6 +5,7 @@
  */
 import type { ScanEnv } from '../scan/env';
 import { isAsciiAlnum } from '../scan/chars';
+import { looksLikeSecret } from './keyword-secrets';
 
 const DOMAIN = /(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}([A-Za-z]{2,24})(?![A-Za-z0-9-])/y;
 const FILE_EXTENSIONS = new Set([
@@ -37,7 +38,9 @@ function tryUrlCredential(env: ScanEnv, at: number): number {
   while (end < text.length && (isAsciiAlnum(text.charCodeAt(end)) || text[end] === '.' || text[end] === '-')) end++;
   if (colon < 0 || colon >= at) return end; // user only
   const password = text.slice(colon + 1, at);
-  if (password.length > 0 && !PASSWORD_PLACEHOLDER.test(password)) env.sink.add('GENERIC_SECRET', colon + 1, at, 0.8);
+  if (!PASSWORD_PLACEHOLDER.test(password) && looksLikeSecret(password, 'password')) {
+    env.sink.add('GENERIC_SECRET', colon + 1, at, 0.8);
+  }
   return end;
 }
 

@@ -37,7 +37,7 @@ function isIdentChar(c: number): boolean {
 const AFTER_ANCHOR = /[:=>]{0,2}[ \t]{0,4}/y;
 const UNQUOTED_VALUE = /[^\s"'`,;<>(){}[\]「」]{1,512}/y;
 const AWS_SECRET = /[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/y;
-const PLACEHOLDER = /^(?:\$\{|\$[A-Za-z_]\w*$|%|\{\{|<|\*+$|x+$|\.\.\.|…|null$|none$|nil$|true$|false$|undefined$|required$|optional$|string$|changeme$|password$|secret$|token$|example|your[_-]|process\.env|os\.environ|env\(|getenv|\[redacted|redacted|\*{3})/i;
+const PLACEHOLDER = /^(?:\$\{|\$\(|\$[A-Za-z_]\w*$|%|replace[_-]?me|change[_-]?me|todo$|fixme|tbd$|\{\{|<|\*+$|x+$|\.\.\.|…|null$|none$|nil$|true$|false$|undefined$|required$|optional$|string$|changeme$|password$|secret$|token$|example|your[_-]|process\.env|os\.environ|env\(|getenv|\[redacted|redacted|\*{2})/i;
 /** Values vendor recognizers own: they validate them (GitHub CRC32, placeholders) and type them precisely. */
 const VENDOR_VALUE = /^(?:gh[pousr]_|github_pat_|A(?:KIA|SIA)[A-Z0-9]|AIza|xox[abposre]-|sk[-_]|rk_|whsec_|eyJ)/;
 /** `process.env.DB_PASSWORD`, `settings.SECRET`, `getSecret(`: a reference to the secret, not its value. */
@@ -72,13 +72,24 @@ function entropy(v: string): number {
   return h;
 }
 
-type Strength = 'password' | 'secret' | 'prose';
+export type Strength = 'password' | 'secret' | 'prose';
 
-function looksLikeSecret(value: string, strength: Strength): boolean {
+/**
+ * Shapes of names rather than secrets: `my-top-secret`, `fallback_password` (lower-case words joined),
+ * `isWithinTokenLimit` (camelCase identifiers), `YOUR_API_KEY` / `REPLACE_ME` (constant names).
+ */
+const NAME_SHAPES = /^[a-z]+(?:[-_.][a-z0-9]+)*$|^[a-z]+(?:[A-Z][a-z]+)+$|^[A-Z][a-z]+(?:[A-Z][a-z]+)+$|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
+
+/** Whether `value`, announced by a keyword of the given strength, looks like a secret (also used for URL userinfo). */
+export function looksLikeSecret(value: string, strength: Strength): boolean {
   if (PLACEHOLDER.test(value) || VENDOR_VALUE.test(value)) return false;
-  if (value.includes('://') || CODE_REFERENCE.test(value)) return false;
+  if (value.includes('://') || CODE_REFERENCE.test(value) || NAME_SHAPES.test(value)) return false;
   if (/^[A-Za-z]+$/.test(value) && value.length < 16) return false; // a plain word
   if (/^[0-9]+$/.test(value) && value.length < 12) return false; // a count, a port, a PIN-sized number
+  // `keyboard cat`, `my awesome password`: words with spaces are a phrase; a secret phrase has digits or symbols too.
+  if (/\s/.test(value) && !/[^A-Za-z\s]/.test(value)) return false;
+  // Interpolations and elided examples: `Basic ${token}`, `{{ secret }}`, `Enter passphrase for ...`.
+  if (value.includes('${') || value.includes('{{') || /(?:\.\.\.|…)$/.test(value)) return false;
   const classes = charClasses(value);
   if (strength === 'password') return value.length >= 6 && (classes >= 2 || value.length >= 16);
   if (strength === 'prose') return value.length >= 8 && classes >= 2 && entropy(value) >= 2.5;

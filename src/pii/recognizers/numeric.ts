@@ -147,7 +147,8 @@ function tryIpv6(env: ScanEnv, ts: number): number {
   for (let k = 0; k < candidate.length; k++) if (candidate.charCodeAt(k) === 58) colons++;
   if (colons < 2 || (colons < 7 && !candidate.includes('::'))) return -1;
   if (!isIPv6(candidate)) return -1;
-  if (candidate === '::') return -1;
+  // Unspecified and loopback (`::`, `::1`, `0:0:0:0:0:0:0:1`) identify nobody.
+  if (/^[0:]*1?$/.test(candidate)) return end;
   env.sink.add('IP_ADDRESS', start, end, hasContext(text, start, end, CONTEXT.IP_ADDRESS) ? 0.95 : 0.75);
   return end;
 }
@@ -230,32 +231,65 @@ function onNumericRun(env: ScanEnv, i: number): number {
   if (groups.length >= 4 && groups[1]!.sep === '.' && groups[2]!.sep === '.' && groups[3]!.sep === '.') {
     return onDotted(env, groups, runEnd);
   }
-  let first = 0;
-  let last = groups.length - 1;
-  // `2025-04-25 09:14`, `09.08.2023 06:11`: a date, then the hour of a time — neither is personal data.
-  if (last >= 2 && isDatePrefix(groups)) first = 3;
-  if (last >= first && text.charCodeAt(runEnd) === 58 && digitValue(text.charCodeAt(runEnd + 1)) >= 0 &&
-      groups[last]!.digits.length <= 2 && (last === 0 || isSpaceSep(groups[last]!.sep))) {
-    last--;
-  }
-  // `-2.195243, 163.013290`: a decimal number (coordinates, measurements).
-  if (last === first + 1 && groups[last]!.sep === '.' && groups[first]!.digits.length <= 3 &&
-      groups[last]!.digits.length >= 4) {
+  // `2012-2015`, `1998–2004`: a range of years.
+  if (groups.length === 2 && groups[0]!.digits.length === 4 && groups[1]!.digits.length === 4 &&
+      isYear(groups[0]!.digits) && isYear(groups[1]!.digits) && groups[1]!.sep.trim().length === 1) {
     return runEnd;
   }
-  if (last < first) return runEnd;
-  evaluateRun(env, first === 0 && last === groups.length - 1 ? groups : groups.slice(first, last + 1), first === 0 ? i : -1);
+  // A date inside the run (`2025-04-25 09:14`, `0.3.0 / 2015-05-12`, `Tel 030 1234567, 01.02.2024`) is no part
+  // of a phone or card number: what stands before and after it is evaluated on its own.
+  const date = findDate(groups);
+  if (date >= 0) {
+    if (date > 0) evaluatePart(env, groups, 0, date - 1, i, runEnd);
+    if (date + 3 < groups.length) evaluatePart(env, groups, date + 3, groups.length - 1, -1, runEnd);
+    return runEnd;
+  }
+  evaluatePart(env, groups, 0, groups.length - 1, i, runEnd);
   return runEnd;
 }
 
-/** The first three groups are a date (`2024-05-01`, `01.05.2024`, `2024/05/01`), with a time or nothing after. */
-function isDatePrefix(groups: Group[]): boolean {
-  const sep = groups[1]!.sep;
-  if (groups[2]!.sep !== sep || (sep !== '-' && sep !== '.' && sep !== '/')) return false;
-  if (groups.length > 3 && !isSpaceSep(groups[3]!.sep)) return false;
-  const a = groups[0]!.digits;
-  const b = groups[1]!.digits;
-  const c = groups[2]!.digits;
+/** Groups `first..last` of a run as one candidate run; `firstDigit` < 0 when they do not start the run. */
+function evaluatePart(env: ScanEnv, groups: Group[], first: number, last: number, firstDigit: number, runEnd: number): void {
+  const text = env.text;
+  // `… 09:14`: the hour of a time.
+  if (last === groups.length - 1 && text.charCodeAt(runEnd) === 58 && digitValue(text.charCodeAt(runEnd + 1)) >= 0 &&
+      groups[last]!.digits.length <= 2 && (last === first || isSpaceSep(groups[last]!.sep))) {
+    last--;
+  }
+  if (last < first) return;
+  // `-2.195243, 163.013290`: a decimal number (coordinates, measurements).
+  if (last === first + 1 && groups[last]!.sep === '.' && groups[first]!.digits.length <= 3 &&
+      groups[last]!.digits.length >= 4) {
+    return;
+  }
+  let digits = 0;
+  for (let k = first; k <= last; k++) digits += groups[k]!.digits.length;
+  if (digits < 6) return;
+  evaluateRun(env, first === 0 && last === groups.length - 1 ? groups : groups.slice(first, last + 1), firstDigit);
+}
+
+/** Index of the first group of a date (`2024-05-01`, `01.05.2024`, `2024/05/01`) in the run, or -1. */
+function findDate(groups: Group[]): number {
+  for (let k = 0; k + 2 < groups.length; k++) {
+    // A date starts the run or follows a space-like separator (`0.3.0 / 2015-05-12`), and ends it or is followed by one.
+    if (k > 0 && groups[k]!.sep.trim() === groups[k]!.sep) continue;
+    if (k + 3 < groups.length && groups[k + 3]!.sep.trim() === groups[k + 3]!.sep) continue;
+    if (isDateAt(groups, k)) return k;
+  }
+  return -1;
+}
+
+function isYear(d: string): boolean {
+  return (d[0] === '1' && d[1] === '9') || (d[0] === '2' && d[1] === '0');
+}
+
+/** Groups `k..k+2` are a date (same separator `-`, `.` or `/`; year first or last; plausible month and day). */
+function isDateAt(groups: Group[], k: number): boolean {
+  const sep = groups[k + 1]!.sep;
+  if (groups[k + 2]!.sep !== sep || (sep !== '-' && sep !== '.' && sep !== '/')) return false;
+  const a = groups[k]!.digits;
+  const b = groups[k + 1]!.digits;
+  const c = groups[k + 2]!.digits;
   if (a.length === 4) return b.length <= 2 && +b >= 1 && +b <= 12 && c.length <= 2 && +c >= 1 && +c <= 31;
   if (a.length <= 2 && b.length <= 2 && c.length === 4) return +a >= 1 && +a <= 31 && +b >= 1 && +b <= 31;
   return false;
@@ -273,6 +307,9 @@ function onDotted(env: ScanEnv, groups: Group[], runEnd: number): number {
   if (hasContext(text, start, end, CONTEXT.VERSION, 24, 0)) return runEnd;
   const prev = text.charCodeAt(start - 1);
   if (isAsciiLetter(prev)) return runEnd; // v1.2.3.4
+  // Loopback, "this network" and broadcast addresses identify nobody.
+  const a = +groups[0]!.digits;
+  if (a === 127 || a === 0 || (a === 255 && groups[3]!.digits === '255')) return end;
   env.sink.add('IP_ADDRESS', start, end, hasContext(text, start, end, CONTEXT.IP_ADDRESS) ? 0.85 : 0.6);
   return end;
 }

@@ -44,8 +44,10 @@ function isValidNumber(digits: string, region: CountryCode | undefined): boolean
  * language even when the text around it is too short to tell its language (forms, chat lines).
  */
 const WORD_REGIONS: ReadonlyArray<[readonly string[], readonly CountryCode[]]> = [
-  [['phone', 'tel', 'mobile', 'cell', 'call', 'fax', 'contact', 'reach', 'sms', 'whatsapp', 'text me', 'ring'],
-    ['US', 'GB', 'CA', 'AU', 'IE', 'IN', 'NZ', 'ZA', 'SG']],
+  [['phone', 'mobile', 'cell', 'call', 'contact', 'reach', 'text me', 'ring'], ['US', 'GB', 'CA', 'AU', 'IE', 'IN', 'NZ', 'ZA', 'SG']],
+  // Used in every language: the common regions of all of them.
+  [['tel', 'tel.', 'fax', 'sms', 'whatsapp', 'mobile', 'phone'],
+    ['US', 'GB', 'DE', 'FR', 'ES', 'IT', 'NL', 'BE', 'AT', 'CH', 'PT', 'BR', 'MX', 'CA', 'AU', 'IE', 'IN', 'JP']],
   [['telefon', 'handy', 'rufnummer', 'anrufen', 'festnetz', 'mobilnummer', 'ruf mich'], ['DE', 'AT', 'CH']],
   [['téléphone', 'telephone', 'portable', 'appeler', 'appelle', 'appel', 'joindre', 'tél'], ['FR', 'BE', 'CH', 'CA', 'LU']],
   [['teléfono', 'telefono', 'móvil', 'movil', 'celular', 'llamar', 'llámame', 'llamame', 'llama'],
@@ -53,7 +55,7 @@ const WORD_REGIONS: ReadonlyArray<[readonly string[], readonly CountryCode[]]> =
   [['telefono', 'cellulare', 'chiamami', 'chiamare', 'chiama', 'cell.'], ['IT', 'CH']],
   [['telefoon', 'mobiel', 'bel me', 'bellen', 'bel ons'], ['NL', 'BE']],
   [['telefone', 'telemóvel', 'celular', 'liga-me', 'ligar', 'liga', 'zap', 'whatsapp'], ['BR', 'PT']],
-  [['電話', '携帯', 'でんわ', '連絡', 'ファックス', 'tel.'], ['JP']],
+  [['電話', '携帯', 'でんわ', '連絡', 'ファックス'], ['JP']],
 ];
 
 const REGIONS_OF_WORD = new Map<string, CountryCode[]>();
@@ -67,11 +69,21 @@ for (const [words, regions] of WORD_REGIONS) {
 const PHONE_WORD = new WordMatcher([...REGIONS_OF_WORD.keys()]);
 const NO_REGIONS: readonly CountryCode[] = [];
 
+/**
+ * Words that are phone words only right before the number (`call 0468 954 922`, `call me at …`): in technical
+ * text they are everywhere (`function call (1234567)`, `reach 100000 users`).
+ */
+const ADJACENT_ONLY = new Set(['call', 'reach', 'ring', 'liga', 'llama', 'chiama', 'appel']);
+const ADJACENT_GAP = /^[\s:]*(?:(?:me|us|him|her|them|at|on|to|under|unter|au|al|me op|op|per|por|em|no|na)[\s:]+)*$/i;
+
 /** Regions named by phone words in the 48 characters before `start` (null when there is no phone word). */
 function phoneWordsBefore(text: string, start: number): readonly CountryCode[] | null {
   let out: CountryCode[] | null = null;
-  PHONE_WORD.each(text.slice(start > 48 ? start - 48 : 0, start), (word) => {
-    const regions = REGIONS_OF_WORD.get(word.toLowerCase());
+  const window = text.slice(start > 48 ? start - 48 : 0, start);
+  PHONE_WORD.each(window, (word, end) => {
+    const lower = word.toLowerCase();
+    if (ADJACENT_ONLY.has(lower) && !ADJACENT_GAP.test(window.slice(end))) return;
+    const regions = REGIONS_OF_WORD.get(lower);
     out ??= [];
     if (regions) for (const r of regions) if (!out.includes(r)) out.push(r);
   });

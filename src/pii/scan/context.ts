@@ -25,8 +25,8 @@ export class WordMatcher {
     this.re = new RegExp(unique.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi');
   }
 
-  /** Calls `onWord` with each word (as written) found in `s`, edges respected; stops when it returns true. */
-  each(s: string, onWord: (word: string) => boolean | void): boolean {
+  /** Calls `onWord` with each word (as written, and its end in `s`) found in `s`, edges respected; stops when it returns true. */
+  each(s: string, onWord: (word: string, end: number) => boolean | void): boolean {
     const re = this.re;
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
@@ -36,7 +36,7 @@ export class WordMatcher {
       const end = start + w.length;
       const headOk = !isAsciiLetter(w.charCodeAt(0)) || start === 0 || !isLetter(s.charCodeAt(start - 1));
       const tailOk = !isAsciiLetter(w.charCodeAt(w.length - 1)) || end >= s.length || !isLetter(s.charCodeAt(end));
-      if (headOk && tailOk && onWord(w) === true) return true;
+      if (headOk && tailOk && onWord(w, end) === true) return true;
       re.lastIndex = start + 1;
     }
     return false;

@@ -46,6 +46,17 @@ describe('keyword secrets', () => {
     'The token is stored in the keychain.',
     'パスワードを変更してください。',
     'mailto:john@example.com',
+    'const withinTokenLimitWithSpecial = isWithinTokenLimit',
+    "app.use(session({ secret: 'keyboard cat' }))",
+    'PGPASSWORD="my awesome password"',
+    "token: `Basic ${Buffer.from('username:password').toString('base64')}`",
+    '{"secret":"**GDPR COMPLIANT**"}',
+    'It will prompt for a passphrase: "Enter passphrase for ..."',
+    "redis: { password: 'fallback-password' }",
+    'API_TOKEN=YOUR_API_KEY',
+    'OPENAI_API_KEY=REPLACE_ME',
+    'password=$(cat /run/secrets/db_password)',
+    'new Redis("redis://:authpassword@127.0.0.1:6380/4")',
   ])('no secret in %j', (text) => {
     expect(found(text).filter(([t]) => t === 'GENERIC_SECRET')).toEqual([]);
   });
@@ -92,8 +103,17 @@ describe('numbers that are not personal data', () => {
     'die alte Nummer 7159 6629 9149 1652 war die Kundennummer',
     'Upgraded OpenSSL to 5.14.2.91',
     'da74321 Bump parser to 6.10.5.119',
+    'Copyright (c) 2012-2015 Some Author',
+    '0.3.0 / 2015-05-12\n  * perf: remove unnecessary coercions',
+    '## 0.9.1 (2023-11-14)',
+    'fix type error for fromSSEResponse call ([2405664](https://github.com/x/y/commit/2405664))',
+    "proxyaddr(req, ['127.0.0.1', '::1', '0.0.0.0'])",
   ])('%j', (text) => {
     expect(found(text)).toEqual([]);
+  });
+
+  test('a date inside a run of numbers is cut out; the phone number next to it stays', () => {
+    expect(found('Tel. 030 1234567 / 01.02.2024')).toEqual([['PHONE_NUMBER', '030 1234567']]);
   });
 
   test('an IPv4 address with a port and a timestamp next to it are still told apart', () => {
