@@ -2,22 +2,18 @@
  * Body planning: orders expressions for safety (as OPA reorders them), then chains one step per
  * expression; each step calls its statically known continuation once per solution.
  */
-import { EvalCtx, FnOverride, Frame, Step } from '../eval/context';
-import { formatPrintArg, iterate, setPath, tick } from '../eval/ops';
+import { Frame, Step } from '../eval/context';
+import { formatPrintArg, iterate, tick } from '../eval/ops';
 import type { Expr, Term } from '../syntax/ast';
-import { Value, isObject, objectGet } from '../value';
+import { Value } from '../value';
 import { Scope, Unsafe } from './scope';
 import { Env, TermPlanner, Wrap, cloneEnv, compose, visitTerm } from './terms';
+import { planWith } from './with';
 
 function unbind(f: Frame, slots: number[]): void {
   for (let i = 0; i < slots.length; i++) f.slots[slots[i]] = undefined;
 }
 
-interface WithTarget {
-  kind: 'input' | 'data' | 'fn';
-  path: string[];
-  key: string;
-}
 
 export class Planner extends TermPlanner {
   /** while compiling a query: where each term expression stores its value */
@@ -392,132 +388,7 @@ export class Planner extends TermPlanner {
 
   // ------------------------------------------------------------------ with
 
-  private withTarget(t: Term, env: Env): WithTarget {
-    const segs = constSegments(t);
-    if (!segs) throw this.issue('rego_type_error', 'with target must be a reference to input, data or a function', t.loc);
-    const head = segs[0];
-    let path: string[] | null = null;
-    if (head === 'input') return { kind: 'input', path: segs.slice(1), key: '' };
-    if (head === 'data') path = segs.slice(1);
-    else if (env.scope.lookup(head) === undefined && (this.info.ruleNames.has(head) || this.info.imports.has(head))) {
-      const g = this.expandGlobal(head, t.loc);
-      const prefix = g ? constSegments({ type: 'ref', head: { type: 'var', name: 'x', loc: t.loc }, path: g.segs, loc: t.loc }) : null;
-      if (g && prefix) {
-        if (g.root === 'input') return { kind: 'input', path: [...prefix.slice(1), ...segs.slice(1)], key: '' };
-        path = [...prefix.slice(1), ...segs.slice(1)];
-      }
-    }
-    if (path) {
-      const node = this.tree.node(path, false);
-      if (node?.group?.kind === 'function') return { kind: 'fn', path: [], key: node.group.name };
-      return { kind: 'data', path, key: '' };
-    }
-    const r = this.resolveFunction(t, env);
-    return { kind: 'fn', path: [], key: r.key };
-  }
-
   private planWith(e: Expr, env: Env): Wrap {
-    const targets = e.withs.map((w) => this.withTarget(w.target, env));
-    const values = e.withs.map((w, i) => {
-      if (targets[i].kind === 'fn') {
-        const name = this.fnName(w.value);
-        if (name !== null && (w.value.type === 'var' ? env.scope.lookup(name) === undefined : true)) {
-          let fnOk = false;
-          try {
-            const r = this.resolveFunction(w.value, env);
-            fnOk = true;
-            const call = this.callImpl(r, w.loc);
-            return { fn: call, get: null, pre: [] as Wrap[] };
-          } catch (err) {
-            if (fnOk) throw err;
-          }
-        }
-      }
-      const vp = this.planValue(w.value, env);
-      return { fn: null, get: vp.get, pre: vp.pre };
-    });
-    const inner = this.planExpr({ ...e, withs: [] }, env);
-    const groups = this.tree.groups;
-    const tree = this.tree;
-    return (next) => {
-      const after: Step = (f) => {
-        const derived = f.ctx;
-        f.ctx = derived.parent!;
-        const r = next(f);
-        f.ctx = derived;
-        return r;
-      };
-      const body = inner(after);
-      return compose(values.flatMap((v) => v.pre), (f) => {
-        const old = f.ctx;
-        let input = old.input;
-        let data = old.data;
-        const prefill: [number, Value][] = [];
-        let fns: Map<string, FnOverride> | null = old.fnOverrides;
-        for (let i = 0; i < targets.length; i++) {
-          const t = targets[i];
-          const v = values[i];
-          if (t.kind === 'fn') {
-            if (fns === old.fnOverrides) fns = new Map(old.fnOverrides ?? []);
-            if (v.fn) {
-              const call = v.fn;
-              fns!.set(t.key, { kind: 'call', call: (ctx: EvalCtx, args: Value[]) => call(ctx, args) });
-            } else {
-              const val = v.get!(f);
-              if (val === undefined) return false;
-              fns!.set(t.key, { kind: 'value', value: val });
-            }
-            continue;
-          }
-          const val = v.get!(f);
-          if (val === undefined) return false;
-          if (t.kind === 'input') input = setPath(input, t.path, val);
-          else {
-            data = setPath(data, t.path, val);
-            const node = tree.node(t.path, false);
-            if (node) {
-              for (const g of node.groupsBelow()) {
-                let x: Value | undefined = val;
-                for (const seg of g.path.slice(t.path.length)) x = x !== undefined && isObject(x) ? lookupKey(x, seg) : undefined;
-                prefill.push([g.id, x as Value]);
-              }
-            } else {
-              // Overriding a path inside a rule's document: the rule is replaced by its patched value.
-              for (let k = t.path.length - 1; k > 0; k--) {
-                const n = tree.node(t.path.slice(0, k), false);
-                if (n?.group && n.group.kind !== 'function') {
-                  const cur = n.group.evaluate(old);
-                  prefill.push([n.group.id, setPath(cur, t.path.slice(k), val)]);
-                  break;
-                }
-              }
-            }
-          }
-        }
-        const d = new EvalCtx(old.run, input, data, groups.length, old);
-        d.fnOverrides = fns;
-        for (const [id, v] of prefill) d.cache[id] = v;
-        f.ctx = d;
-        const r = body(f);
-        f.ctx = old;
-        return r;
-      });
-    };
+    return planWith(this, e, env, (x: Expr, en: Env) => this.planExpr(x, en));
   }
-}
-
-function lookupKey(o: Value, k: string): Value | undefined {
-  return isObject(o) ? objectGet(o, k) : undefined;
-}
-
-/** ['a', 'b', 'c'] for a.b["c"]; null when a segment is not a constant string. */
-function constSegments(t: Term): string[] | null {
-  if (t.type === 'var') return [t.name];
-  if (t.type !== 'ref' || t.head.type !== 'var') return null;
-  const out = [t.head.name];
-  for (const p of t.path) {
-    if (p.type !== 'string') return null;
-    out.push(p.value);
-  }
-  return out;
 }

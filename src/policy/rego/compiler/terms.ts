@@ -5,22 +5,25 @@
  */
 import { BUILTINS } from '../builtins';
 import type { BuiltinDef } from '../builtins/types';
-import { BuiltinError } from '../builtins/types';
-import { EvalCtx, EvalError, Frame, Getter, IN_PROGRESS, NOT_COMPUTED, Step } from '../eval/context';
+import { EvalCtx, Frame, Getter, Step } from '../eval/context';
 import { iterate, lookup, lookupPath, tick } from '../eval/ops';
 import type { Expr, Loc, Term } from '../syntax/ast';
+import { visitExpr, visitTerm } from '../syntax/visit';
 import {
-  PlainObject, RegoObject, RegoSet, Value, canonicalKey, emptyObject, isObject, makeObject, objectEntries, objectGet, objectSize, valueEquals,
+  PlainObject, RegoObject, RegoSet, Value, emptyObject, isObject, makeObject, objectGet, objectSize, valueEquals,
 } from '../value';
+import { callImpl, fnName, planArgs, planCallValue, resolveFunction } from './calls';
 import { planComprehension } from './comprehensions';
-import { INLINE_OPS } from './inline';
+import { evalGroup, materialize } from './documents';
 import { CompileIssue, Scope, Unsafe } from './scope';
-import { DataNode, ModuleInfo, RuleGroup, RuleTree } from './tree';
+import { ModuleInfo, RuleGroup, RuleTree } from './tree';
+
+export { visitExpr, visitTerm };
+export { evalGroup, materialize };
 
 export type Wrap = (next: Step) => Step;
 
-/** Builtins removed from Rego v1. */
-const DEPRECATED = new Set(['any', 'all', 're_match', 'net.cidr_overlap', 'set_diff', 'cast_array', 'cast_set', 'cast_string', 'cast_boolean', 'cast_null', 'cast_object']);
+
 export interface ValuePlan {
   pre: Wrap[];
   get: Getter;
@@ -58,64 +61,6 @@ function unbind(f: Frame, slots: number[]): void {
 const TRUE_MATCH = (): boolean => true;
 const hasOwnProp = Object.prototype.hasOwnProperty;
 
-export function evalGroup(ctx: EvalCtx, g: RuleGroup): Value | undefined {
-  const c = ctx.cache[g.id];
-  if (c !== NOT_COMPUTED && c !== IN_PROGRESS) return c;
-  return g.evaluate(ctx);
-}
-
-/** Materializes a data node: base data merged with every rule document below it (cached per evaluation). */
-export function materialize(ctx: EvalCtx, node: DataNode): Value {
-  const hit = ctx.nodeCache.get(node.id);
-  if (hit !== undefined) return hit;
-  const base = lookupPath(ctx.data, node.path);
-  const entries = new Map<string, [Value, Value]>();
-  let allStrings = true;
-  const put = (k: Value, v: Value): void => {
-    if (typeof k !== 'string') allStrings = false;
-    entries.set(canonicalKey(k), [k, v]);
-  };
-  if (base !== undefined && isObject(base)) {
-    if (base instanceof RegoObject) for (const [k, v] of base.map.values()) put(k, v);
-    else for (const k of Object.keys(base)) put(k, (base as PlainObject)[k]);
-  }
-  let generated: Set<string> | null = null;
-  if (node.group && node.group.kind !== 'function') {
-    const gv = evalGroup(ctx, node.group);
-    if (gv !== undefined && isObject(gv)) {
-      generated = new Set();
-      for (const [k, v] of objectEntries(gv)) {
-        put(k, v);
-        generated.add(canonicalKey(k));
-      }
-    }
-  }
-  for (const [name, child] of node.children) {
-    let v: Value | undefined;
-    if (child.group && child.children.size === 0) {
-      if (child.group.kind === 'function') continue;
-      v = evalGroup(ctx, child.group);
-    } else if (child.hasRules()) {
-      v = materialize(ctx, child);
-    } else continue;
-    if (v === undefined) continue;
-    // A key produced both by a rule generating this object and by a rule below it must agree.
-    if (generated?.has(canonicalKey(name))) {
-      const prev = entries.get(canonicalKey(name))![1];
-      if (!valueEquals(prev, v)) throw new EvalError('eval_conflict_error', `object keys must be unique: conflicting values for ${node.path.length ? 'data.' + node.path.join('.') : 'data'}.${name}`);
-    }
-    put(name, v);
-  }
-  let out: Value;
-  if (allStrings) {
-    const o = emptyObject();
-    for (const [k, v] of entries.values()) o[k as string] = v;
-    out = o;
-  } else out = makeObject([...entries.values()]);
-  ctx.nodeCache.set(node.id, out);
-  return out;
-}
-
 export abstract class TermPlanner {
   /** rule group being compiled (for dependency edges), null for queries */
   currentGroup: RuleGroup | null = null;
@@ -129,7 +74,7 @@ export abstract class TermPlanner {
 
   abstract planBody(exprs: Expr[], env: Env, final: (env: Env) => Step): Step;
 
-  protected issue(code: string, message: string, loc: Loc | undefined): CompileIssue {
+  issue(code: string, message: string, loc: Loc | undefined): CompileIssue {
     return new CompileIssue(code, message, loc);
   }
 
@@ -147,7 +92,7 @@ export abstract class TermPlanner {
     if (this.currentGroup) this.printers.add(this.currentGroup.id);
   }
 
-  private addDep(g: RuleGroup): void {
+  addDep(g: RuleGroup): void {
     if (!this.currentGroup) return;
     let s = this.deps.get(this.currentGroup.id);
     if (!s) this.deps.set(this.currentGroup.id, (s = new Set()));
@@ -159,7 +104,7 @@ export abstract class TermPlanner {
   }
 
   /** Expands a var or ref naming a document into [root, segments]: root 'input' | 'data' | null (local). */
-  protected expandGlobal(name: string, loc: Loc): { root: 'input' | 'data'; segs: Term[] } | null {
+  expandGlobal(name: string, loc: Loc): { root: 'input' | 'data'; segs: Term[] } | null {
     if (name === 'input') return { root: 'input', segs: [] };
     if (name === 'data') return { root: 'data', segs: [] };
     if (this.info.ruleNames.has(name)) {
@@ -543,159 +488,22 @@ export abstract class TermPlanner {
 
   // ------------------------------------------------------------------ calls
 
-  protected fnName(fn: Term): string | null {
-    if (fn.type === 'var') return fn.name;
-    if (fn.type === 'ref' && fn.head.type === 'var' && fn.path.every((p) => p.type === 'string')) {
-      return [fn.head.name, ...fn.path.map((p) => (p as { value: string }).value)].join('.');
-    }
-    return null;
-  }
+  // ------------------------------------------------------------------ calls (compiler/calls.ts)
 
+  fnName(fn: Term): string | null {
+    return fnName(fn);
+  }
   resolveFunction(fn: Term, env: Env | null, infix = false): ResolvedFn {
-    const name = this.fnName(fn);
-    if (infix && name !== null) {
-      const def = this.builtins.get(name);
-      if (def) return { kind: 'builtin', def, key: name, arity: def.arity };
-    }
-    if (name === null) throw this.issue('rego_type_error', 'invalid function reference', fn.loc);
-    const parts = name.split('.');
-    if (env && env.scope.lookup(parts[0]) !== undefined) {
-      throw this.issue('rego_type_error', `${name} is a variable, not a function`, fn.loc);
-    }
-    let path: string[] | null = null;
-    // For calls an import takes precedence over a rule of the same name in the package.
-    if (parts[0] === 'data') path = parts.slice(1);
-    else if (this.info.imports.has(parts[0])) {
-      const imp = this.info.imports.get(parts[0])!;
-      if (imp.type === 'ref' && imp.head.type === 'var' && imp.head.name === 'data' && imp.path.every((s) => s.type === 'string')) {
-        path = [...imp.path.map((s) => (s as { value: string }).value), ...parts.slice(1)];
-      }
-    } else if (this.info.ruleNames.has(parts[0])) path = [...this.info.module.pkg, ...parts];
-    if (path) {
-      const node = this.tree.node(path, false);
-      const g = node?.group;
-      if (!g || g.kind !== 'function') {
-        if (g) throw this.issue('rego_type_error', `${g.name} is not a function`, fn.loc);
-        throw this.issue('rego_type_error', `undefined function data.${path.join('.')}`, fn.loc);
-      }
-      this.addDep(g);
-      return { kind: 'user', group: g, key: g.name, arity: g.arity };
-    }
-    const def = this.builtins.get(name);
-    if (!def) throw this.issue('rego_type_error', `undefined function ${name}`, fn.loc);
-    if (def.nondeterministic || name === 'print' || name === 'trace') this.markImpure();
-    if (name === 'print' || name === 'trace') this.markPrinter();
-    if (this.info.module.regoV1 && DEPRECATED.has(name)) {
-      throw this.issue('rego_type_error', `deprecated built-in function ${name} is not available in Rego v1 (could not find function ${name})`, fn.loc);
-    }
-    return { kind: 'builtin', def, key: name, arity: def.arity };
+    return resolveFunction(this, fn, env, infix);
   }
-
-  /** A closure calling the function with evaluated arguments, honoring `with` overrides. */
-  protected callImpl(r: ResolvedFn, loc: Loc): (ctx: EvalCtx, args: Value[]) => Value | undefined {
-    const key = r.key;
-    let impl: (ctx: EvalCtx, args: Value[]) => Value | undefined;
-    if (r.kind === 'user') {
-      const g = r.group;
-      impl = (ctx, args) => g.call(ctx, args);
-    } else {
-      const def = r.def;
-      impl = (ctx, args) => {
-        try {
-          return def.fn(args, ctx.run.builtinCtx);
-        } catch (e) {
-          // Our own errors and stack exhaustion are never turned into "undefined".
-          if (e instanceof EvalError || e instanceof RangeError) throw e;
-          if (ctx.run.builtinCtx.strict) {
-            const msg = e instanceof Error ? e.message : String(e);
-            throw new EvalError('eval_builtin_error', msg.startsWith(def.name) ? msg : `${def.name}: ${msg}`, loc.file, loc.line, loc.col);
-          }
-          return undefined;
-        }
-      };
-    }
-    return (ctx, args) => {
-      const o = ctx.fnOverrides;
-      if (o !== null) {
-        const x = o.get(key);
-        if (x) return x.kind === 'value' ? x.value : x.call(ctx, args);
-      }
-      return impl(ctx, args);
-    };
+  callImpl(r: ResolvedFn, loc: Loc): (ctx: EvalCtx, args: Value[]) => Value | undefined {
+    return callImpl(r, loc);
   }
-
   planArgs(args: Term[], env: Env): { pre: Wrap[]; gets: Getter[]; eval: (f: Frame) => Value[] | undefined } {
-    const plans = args.map((a) => this.planValue(a, env));
-    const gets = plans.map((p) => p.get);
-    const n = gets.length;
-    return {
-      pre: plans.flatMap((p) => p.pre),
-      gets,
-      eval: (f) => {
-        const out = new Array<Value>(n);
-        for (let i = 0; i < n; i++) {
-          const v = gets[i](f);
-          if (v === undefined) return undefined;
-          out[i] = v;
-        }
-        return out;
-      },
-    };
+    return planArgs(this, args, env);
   }
-
-  protected planCallValue(t: Extract<Term, { type: 'call' }>, env: Env): ValuePlan {
-    const name = this.fnName(t.fn);
-    if (name === 'print') throw this.issue('rego_type_error', 'print() cannot be used as a value', t.loc);
-    if (name === 'set' && t.args.length === 0 && !this.info.ruleNames.has('set')) return konst(new RegoSet());
-    const r = this.resolveFunction(t.fn, env, t.infix);
-    if (r.arity >= 0 && t.args.length !== r.arity) {
-      throw this.issue('rego_type_error', `${r.key}: arity mismatch: expected ${r.arity} arguments, got ${t.args.length}`, t.loc);
-    }
-    const args = this.planArgs(t.args, env);
-    const call = this.callImpl(r, t.loc);
-    const evalArgs = args.eval;
-    if (r.kind === 'builtin' && r.def.relation) {
-      const tmp = env.scope.slots.next();
-      env.bound.add(tmp);
-      const gen: Wrap = (next) => (f) => {
-        const a = evalArgs(f);
-        if (a === undefined) return false;
-        const res = call(f.ctx, a);
-        if (!Array.isArray(res)) return false;
-        for (const v of res) {
-          tick(f);
-          f.slots[tmp] = v;
-          const stop = next(f);
-          f.slots[tmp] = undefined;
-          if (stop) return true;
-        }
-        return false;
-      };
-      return { pre: [...args.pre, gen], get: (f) => f.slots[tmp] };
-    }
-    const slow: Getter = (f) => {
-      const a = evalArgs(f);
-      return a === undefined ? undefined : call(f.ctx, a);
-    };
-    const inline = r.kind === 'builtin' && t.args.length === 2 ? INLINE_OPS.get(r.key) : undefined;
-    if (inline) {
-      const [ga, gb] = args.gets;
-      const key = r.key;
-      return {
-        pre: args.pre,
-        get: (f) => {
-          const o = f.ctx.fnOverrides;
-          if (o !== null && o.has(key)) return slow(f);
-          const a = ga(f);
-          if (a === undefined) return undefined;
-          const b = gb(f);
-          if (b === undefined) return undefined;
-          const v = inline(a, b);
-          return v !== undefined ? v : slow(f);
-        },
-      };
-    }
-    return { pre: args.pre, get: slow };
+  planCallValue(t: Extract<Term, { type: 'call' }>, env: Env): ValuePlan {
+    return planCallValue(this, t, env);
   }
 
   // ------------------------------------------------------------------ comprehensions
@@ -730,34 +538,3 @@ export function konst(v: Value): ValuePlan {
   return { pre: [], get: () => v, konst: { v } };
 }
 
-/** Visits variable names of a term (not function names); closures' bodies via visitE. */
-export function visitTerm(t: Term, onVar: (name: string) => void, visitE: ((e: Expr) => void) | null): void {
-  const rec = (x: Term): void => visitTerm(x, onVar, visitE);
-  if (visitE === null && (t.type === 'arraycompr' || t.type === 'setcompr' || t.type === 'objectcompr')) return;
-  switch (t.type) {
-    case 'var': onVar(t.name); return;
-    case 'ref': rec(t.head); t.path.forEach(rec); return;
-    case 'array': case 'set': t.items.forEach(rec); return;
-    case 'object': for (const [k, v] of t.entries) { rec(k); rec(v); } return;
-    case 'call': t.args.forEach(rec); return;
-    case 'arraycompr': case 'setcompr': rec(t.head); t.body.forEach(visitE!); return;
-    case 'objectcompr': rec(t.key); rec(t.value); t.body.forEach(visitE!); return;
-  }
-}
-
-export function visitExpr(e: Expr, visitT: (t: Term) => void): void {
-  const b = e.body;
-  switch (b.kind) {
-    case 'term': visitT(b.term); break;
-    case 'unify': case 'assign': visitT(b.left); visitT(b.right); break;
-    case 'some': b.vars.forEach(visitT); break;
-    case 'somein': if (b.key) visitT(b.key); visitT(b.value); visitT(b.coll); break;
-    case 'every':
-      if (b.key) visitT(b.key);
-      visitT(b.value);
-      visitT(b.coll);
-      b.body.forEach((x) => visitExpr(x, visitT));
-      break;
-  }
-  for (const w of e.withs) visitT(w.value);
-}

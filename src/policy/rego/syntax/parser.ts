@@ -83,12 +83,6 @@ class Parser {
   private leave(): void {
     this.depth--;
   }
-  /** An expression may end here: next token is on a new line (outside brackets), ';', '}' or EOF. */
-  private atExprEnd(): boolean {
-    const t = this.tok;
-    return t.kind === 'eof' || (t.nl && this.nesting === 0) || this.isPunct(';') || this.isPunct('}') || this.isPunct(']');
-  }
-
   // ----- module level
   parseModule(defaultV1: boolean): Module {
     if (defaultV1) this.enableV1();
