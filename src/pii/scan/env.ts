@@ -6,8 +6,7 @@ import type { CandidateSink } from './sink';
 /** Also the phone recognizer's region source (see recognizers/phone.ts `PhoneRegions`). */
 export class ScanEnv {
   private regionBucket = -1;
-  /** Per-scan memo for recognizers (e.g. where the next PEM END line is), so repeated look-ups stay linear. */
-  readonly memo = new Map<string, number>();
+  private memoMap: Map<string, number> | null = null;
   private regionCache: readonly CountryCode[] = [];
 
   constructor(
@@ -15,6 +14,11 @@ export class ScanEnv {
     readonly sink: CandidateSink,
     private readonly baseRegions: readonly CountryCode[],
   ) {}
+
+  /** Per-scan memo for recognizers (e.g. where the next PEM END line is), so repeated look-ups stay linear. */
+  get memo(): Map<string, number> {
+    return (this.memoMap ??= new Map());
+  }
 
   /** Configured phone regions. */
   get base(): readonly CountryCode[] {

@@ -20,11 +20,19 @@ export interface StreamScannerOptions {
 const CONTEXT_TAIL = 96;
 const MAX_TOKEN_HOLD = 512;
 const DIGIT_RUN_HOLD = 48;
+const WHITESPACE = /\s/;
+
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x3000 || c === 0x2028 || c === 0x2029 ||
+    (c >= 0x2000 && c <= 0x200a) || c === 0x1680 || c === 0x202f || c === 0x205f || c === 0xfeff;
+}
 const KEYWORD_AT_END = /(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|bearer|credential|passwort|kennwort|contraseña|パスワード|aws)[A-Za-z0-9_.-]{0,30}["'`]?\s{0,4}(?:[:=]{1,2}>?|：)?\s{0,4}["'`]?$/i;
 const DIGIT_RUN_AT_END = /(?:[A-Z]{2}[0-9]{2}[ -]?)?[+(（＋]?[0-9０-９](?:[0-9０-９]|[ \-./()\u00a0\u2010-\u2015\u2212\uff0d]{1,3}(?=[0-9０-９]))*[ \-./()\u00a0]{0,3}$/;
 
 export class PiiStreamScanner {
   private pending = '';
+  /** Whether `pending` contains whitespace: without any, all of it is one token still held whole. */
+  private pendingHasSpace = false;
   /** Last released characters (already sent), kept only as scanning context for keywords. */
   private context = '';
   private readonly findingsByType: Record<string, number> = {};
@@ -41,6 +49,12 @@ export class PiiStreamScanner {
     if (typeof chunk !== 'string' || chunk.length === 0) return '';
     const before = this.pending.length;
     this.pending += chunk;
+    // Mid-token (no whitespace held or arriving) the whole pending text is the current token, which is held until
+    // it ends: nothing can be released, so there is nothing to scan yet.
+    if (!this.pendingHasSpace) {
+      if (!WHITESPACE.test(chunk) && this.pending.length < MAX_TOKEN_HOLD) return '';
+      this.pendingHasSpace = true;
+    }
     // Inside a PEM block nothing can be released before its END line: skip rescanning the whole held block on
     // every chunk (a streamed private key would otherwise cost time quadratic in its length).
     if (before > 0 && this.pending.length < this.maxHold && this.pending.startsWith('-----BEGIN') &&
@@ -96,6 +110,7 @@ export class PiiStreamScanner {
     if (cut <= 0) return '';
     const out = pending.slice(0, cut);
     this.pending = pending.slice(cut);
+    this.pendingHasSpace = WHITESPACE.test(this.pending);
     const released = ctx + out;
     this.context = released.length > CONTEXT_TAIL ? released.slice(released.length - CONTEXT_TAIL) : released;
     const r = applyPiiActions(out, findings, this.options.actions, this.options.operators);
@@ -116,7 +131,7 @@ export class PiiStreamScanner {
     const n = pending.length;
     // 1. The current token (no whitespace yet after it) may still grow: email, key, IBAN group, URL credential.
     let t = n;
-    while (t > 0 && n - t < MAX_TOKEN_HOLD && !/\s/.test(pending[t - 1]!)) t--;
+    while (t > 0 && n - t < MAX_TOKEN_HOLD && !isSpace(pending.charCodeAt(t - 1))) t--;
     hold = Math.min(hold, t);
     // 2. Digit groups with separators (phone, card, IBAN printed in groups) may continue.
     const tail = pending.slice(Math.max(0, n - DIGIT_RUN_HOLD));
