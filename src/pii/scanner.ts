@@ -10,7 +10,7 @@ import { compileCustomRecognizer, CustomRecognizerError, type CompiledCustomReco
 import { onAt } from './recognizers/email';
 import { onJwt } from './recognizers/jwt';
 import {
-  ASSIGNMENT_ANCHOR_CHARS, BEARER_PREFIXES, onAssignment, onBearer, onPasswordFlag, onProseKeyword, PASSWORD_FLAG_PREFIXES,
+  ASSIGNMENT_ANCHOR_CHARS, BASIC_AUTH_PREFIXES, BEARER_PREFIXES, onAssignment, onBasicAuth, onBearer, onPasswordFlag, onProseKeyword, PASSWORD_FLAG_PREFIXES,
   PROSE_KEYWORD_PREFIXES,
 } from './recognizers/keyword-secrets';
 import { onDigit } from './recognizers/numeric';
@@ -41,6 +41,7 @@ const FAMILIES: readonly Family[] = [
       'OPENAI_API_KEY', 'CRYPTO'],
   },
   { prefixes: BEARER_PREFIXES, wordStart: true, handler: onBearer, types: ['GENERIC_SECRET'] },
+  { prefixes: BASIC_AUTH_PREFIXES, wordStart: true, handler: onBasicAuth, types: ['GENERIC_SECRET'] },
   { prefixes: PROSE_KEYWORD_PREFIXES, wordStart: true, handler: onProseKeyword, types: ['GENERIC_SECRET'] },
   { prefixes: PASSWORD_FLAG_PREFIXES, handler: onPasswordFlag, types: ['GENERIC_SECRET'] },
   { chars: ASSIGNMENT_ANCHOR_CHARS, handler: onAssignment, types: ['GENERIC_SECRET', 'AWS_SECRET_KEY'] },

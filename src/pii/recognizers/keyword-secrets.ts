@@ -23,7 +23,7 @@ export const PROSE_KEYWORD_PREFIXES: readonly string[] = [
 const PROSE_WORDS_ALL = [...PROSE_WORDS, 'パスワード', '暗証番号'].sort((a, b) => b.length - a.length);
 export const PASSWORD_FLAG_PREFIXES: readonly string[] = ["-p'", '-p"'];
 
-const KEYWORD_IN = /(password|passwd|passphrase|passcode|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|credential|aws|passwort|kennwort|wachtwoord|mot[ _-]?de[ _-]?passe|contrase(?:ñ|n)a|senha|private[_-]?key|client[_-]?key|signing[_-]?key|パスワード)/i;
+const KEYWORD_IN = /(password|passwd|passphrase|passcode|pass(?![a-z])|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|credential|aws|passwort|kennwort|wachtwoord|mot[ _-]?de[ _-]?passe|contrase(?:ñ|n)a|senha|private[_-]?key|client[_-]?key|signing[_-]?key|パスワード)/i;
 const PASSWORD_KEYWORD = /pass|pwd|kennwort|wachtwoord|contrase|senha|パスワード/i;
 /** Names that describe a secret without holding one: `private_key_id`, `token_url`, `secret_rotation_days`. */
 const DESCRIPTIVE_SUFFIX = /^[_.-]?(?:ids?|name|url|uri|endpoint|path|file|dir|type|len|length|days|ttl|expiry|expires?(?:_at|_in)?|count|version|hint|policy|field|header|param|prefix|format|fingerprint|hash|rotation\w*|env|var|limit|usage|s)$/i;
@@ -157,9 +157,10 @@ export function onAssignment(env: ScanEnv, at: number): number {
   const prev = kwStart > 0 ? text.charCodeAt(kwStart - 1) : 0;
   const keyword = km[1]!.toLowerCase();
   // `tokens: 12` is prose/config about tokens; `mytoken=` is not a keyword join we trust unless identifier-style.
-  if (((prev >= 97 && prev <= 122) || (prev >= 65 && prev <= 90)) && !/secret|token|key|pass/.test(keyword)) {
-    return at + 1;
-  }
+  const prevLower = prev >= 97 && prev <= 122;
+  if ((prevLower || (prev >= 65 && prev <= 90)) && !/secret|token|key|pass/.test(keyword)) return at + 1;
+  // A bare `pass` glued to a lower-case letter is another word (`bypass`, `compass`); `dbPass`, `DB_PASS` are keys.
+  if (keyword === 'pass' && prevLower && text.charCodeAt(kwStart) !== 80) return at + 1;
   // `private_key_id`, `token_url`, `max_tokens`: the name describes something other than the secret itself.
   if (DESCRIPTIVE_SUFFIX.test(text.slice(kwEnd, identEnd).trimEnd())) return at + 1;
   AFTER_ANCHOR.lastIndex = at + 1;
@@ -179,6 +180,8 @@ export function onAssignment(env: ScanEnv, at: number): number {
   if (keyword === 'aws') return at + 1;
   // A name with spaces before the anchor is a sentence (`Temporary password until Friday: …`), not a key.
   const prose = ident.trimStart().includes(' ');
+  // `Pass options instead: …`: the bare word `pass` only names a password in identifiers (`DB_PASS=`).
+  if (prose && keyword === 'pass') return at + 1;
   const strength: Strength = PASSWORD_KEYWORD.test(keyword) ? 'password' : 'secret';
   return addGenericValue(env, valueStart, strength, prose) ?? at + 1;
 }
@@ -187,6 +190,22 @@ export function onAssignment(env: ScanEnv, at: number): number {
 export function onBearer(env: ScanEnv, at: number): number {
   const valueStart = at + 7;
   return addGenericValue(env, valueStart, 'secret', false) ?? valueStart;
+}
+
+export const BASIC_AUTH_PREFIXES: readonly string[] = ['Basic '];
+const BASIC_TOKEN = /[A-Za-z0-9+/]{8,1024}={0,2}(?![A-Za-z0-9+/=])/y;
+
+/** At `Basic `: an HTTP Basic credential — base64 of `user:password` (decoded and checked, `Basic` is a common word). */
+export function onBasicAuth(env: ScanEnv, at: number): number {
+  const valueStart = at + 6;
+  BASIC_TOKEN.lastIndex = valueStart;
+  const m = BASIC_TOKEN.exec(env.text);
+  if (!m) return valueStart;
+  const decoded = Buffer.from(m[0], 'base64').toString('latin1');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0 || colon === decoded.length - 1 || !/^[\x20-\x7e]+$/.test(decoded)) return valueStart;
+  env.sink.add('GENERIC_SECRET', valueStart, valueStart + m[0].length, 0.85);
+  return valueStart + m[0].length;
 }
 
 /** At `-p'` / `-p"` (mysql, mysqladmin, sshpass): the quoted password. */

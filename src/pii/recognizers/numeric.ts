@@ -319,6 +319,8 @@ function evaluateRun(env: ScanEnv, groups: Group[], firstDigit: number): void {
   const lead = firstDigit >= 0 ? leadOf(env.text, firstDigit) : -1;
   const min = 0.5;
   if (evaluateWindow(env, groups, 0, groups.length - 1, lead) >= min || groups.length === 1) return;
+  // After `+` the groups are one international number: a part of it is not a national number of its own.
+  if (lead >= 0 && (env.text.charCodeAt(lead) === 43 || env.text.charCodeAt(lead) === 0xff0b)) return;
   // `8698 3158 0910 4750`: evenly grouped digits that are nothing as a whole are one number (an order or a
   // tracking number); a part of it is not a phone number or an Aadhaar.
   if (isUniformBlock(groups)) return;

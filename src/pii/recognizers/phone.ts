@@ -44,15 +44,18 @@ function isValidNumber(digits: string, region: CountryCode | undefined): boolean
  * language even when the text around it is too short to tell its language (forms, chat lines).
  */
 const WORD_REGIONS: ReadonlyArray<[readonly string[], readonly CountryCode[]]> = [
-  [['phone', 'mobile', 'cell', 'call', 'contact', 'reach', 'text me', 'ring'], ['US', 'GB', 'CA', 'AU', 'IE', 'IN', 'NZ', 'ZA', 'SG']],
+  [['phone', 'mobile', 'cell', 'call', 'contact', 'reach', 'text me', 'ring', 'my number', 'new number', 'phone number'],
+    ['US', 'GB', 'CA', 'AU', 'IE', 'IN', 'NZ', 'ZA', 'SG']],
   // Used in every language: the common regions of all of them.
   [['tel', 'tel.', 'fax', 'sms', 'whatsapp', 'mobile', 'phone'],
     ['US', 'GB', 'DE', 'FR', 'ES', 'IT', 'NL', 'BE', 'AT', 'CH', 'PT', 'BR', 'MX', 'CA', 'AU', 'IE', 'IN', 'JP']],
-  [['telefon', 'handy', 'rufnummer', 'anrufen', 'festnetz', 'mobilnummer', 'ruf mich'], ['DE', 'AT', 'CH']],
-  [['téléphone', 'telephone', 'portable', 'appeler', 'appelle', 'appel', 'joindre', 'tél'], ['FR', 'BE', 'CH', 'CA', 'LU']],
-  [['teléfono', 'telefono', 'móvil', 'movil', 'celular', 'llamar', 'llámame', 'llamame', 'llama'],
+  [['telefon', 'telefonnummer', 'handy', 'handynummer', 'rufnummer', 'anrufen', 'festnetz', 'mobilnummer', 'mobil',
+    'ruf mich', 'kontakt', 'nummer', 'erreichbar'], ['DE', 'AT', 'CH']],
+  [['téléphone', 'telephone', 'portable', 'appeler', 'appelle', 'appel', 'joindre', 'tél', 'mon numéro'],
+    ['FR', 'BE', 'CH', 'CA', 'LU']],
+  [['teléfono', 'telefono', 'móvil', 'movil', 'celular', 'llamar', 'llámame', 'llamame', 'llama', 'mi número'],
     ['ES', 'MX', 'AR', 'CO', 'CL', 'PE']],
-  [['telefono', 'cellulare', 'chiamami', 'chiamare', 'chiama', 'cell.'], ['IT', 'CH']],
+  [['telefono', 'cellulare', 'chiamami', 'chiamare', 'chiama', 'cell.', 'mio numero'], ['IT', 'CH']],
   [['telefoon', 'mobiel', 'bel me', 'bellen', 'bel ons'], ['NL', 'BE']],
   [['telefone', 'telemóvel', 'celular', 'liga-me', 'ligar', 'liga', 'zap', 'whatsapp'], ['BR', 'PT']],
   [['電話', '携帯', 'でんわ', '連絡', 'ファックス'], ['JP']],

@@ -24,6 +24,8 @@ describe('keyword secrets', () => {
     ['URL userinfo, host without a TLD', 'DATABASE_URL=postgres://app:B_lUji9vgOyrLU@db-7.eu-west-1:5432/app', 'B_lUji9vgOyrLU'],
     ['URL userinfo with ~', 'postgres://app:BVVAFo8D~iLYWWHuzrSy@auth-12.prod:5432/app', 'BVVAFo8D~iLYWWHuzrSy'],
     ['redis password only', 'redis://:s3cr3tP4ss@cache.internal:6379/0', 's3cr3tP4ss'],
+    ['bare PASS in a key name', 'DB_PASS=Xk9#mP2$vL', 'Xk9#mP2$vL'],
+    ['HTTP Basic credential', 'Authorization: Basic dXNlcjpwYXNzd29yZA==', 'dXNlcjpwYXNzd29yZA=='],
   ])('%s', (_name, text, value) => {
     expect(found(text)).toContainEqual(['GENERIC_SECRET', value]);
   });
@@ -57,6 +59,10 @@ describe('keyword secrets', () => {
     'OPENAI_API_KEY=REPLACE_ME',
     'password=$(cat /run/secrets/db_password)',
     'new Redis("redis://:authpassword@127.0.0.1:6380/4")',
+    'Pass options instead: `new ArgumentParser({ add_help: true })`',
+    'bypass=Xk9#mP2$vL',
+    'Basic usage: see the examples below.',
+    'Basic dGVzdA== is not user:password',
   ])('no secret in %j', (text) => {
     expect(found(text).filter(([t]) => t === 'GENERIC_SECRET')).toEqual([]);
   });
@@ -82,6 +88,10 @@ describe('phone numbers named by a phone word', () => {
     ['Bel me op 0473 86 19 34 of mail', '0473 86 19 34'],
     ['Mobile (07) 3029 3860.', '(07) 3029 3860'],
     ['me chama no zap (11) 98765-4321 ou manda', '(11) 98765-4321'],
+    ['Meine Handynummer: 0171 1234567', '0171 1234567'],
+    ['Kontakt: 089 12345678', '089 12345678'],
+    ['Tel. 030 1234567', '030 1234567'],
+    ['my number is 020 7946 0958', '020 7946 0958'],
   ])('%j', (text, value) => {
     expect(found(text)).toContainEqual(['PHONE_NUMBER', value]);
   });
