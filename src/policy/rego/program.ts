@@ -151,13 +151,15 @@ export class RegoProgram {
   /**
    * Within one evaluation a function's result depends only on its arguments, so functions with up
    * to MEMO_MAX_ARITY arguments remember their results by argument (objects by identity): policies
-   * commonly call `ok(c)` for the same candidate from several rules. Functions that print are not
-   * memoized.
+   * commonly call `ok(c)` for the same candidate from several rules. Only functions called from at
+   * least two places are memoized, and never those that print.
    */
   private memoizeFunctions(): void {
     const printers = closeOver(this.planner.printers, this.planner.deps, this.tree.groups.length);
     for (const g of this.tree.groups) {
       if (g.kind !== 'function' || g.arity < 1 || g.arity > MEMO_MAX_ARITY || printers.has(g.id)) continue;
+      // A function called from one place is rarely called twice with the same argument.
+      if (g.callSites.size < 2) continue;
       const inner = g.call;
       const id = g.id;
       const last = g.arity - 1;

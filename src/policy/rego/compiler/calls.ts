@@ -46,6 +46,7 @@ export function resolveFunction(p: TermPlanner, fn: Term, env: Env | null, infix
       throw p.issue('rego_type_error', `undefined function data.${path.join('.')}`, fn.loc);
     }
     p.addDep(g);
+    g.callSites.add(`${fn.loc.file}:${fn.loc.line}:${fn.loc.col}`);
     return { kind: 'user', group: g, key: g.name, arity: g.arity };
   }
   const def = p.builtins.get(name);

@@ -28,6 +28,8 @@ export class RuleGroup {
   readonly keyDefaults: RuleDef[] = [];
   arity = -1;
   dynamic = false;
+  /** distinct source locations calling this function (memoization pays off from two on) */
+  readonly callSites = new Set<string>();
   /** set by the rule compiler */
   evaluate: (ctx: EvalCtx) => Value | undefined = () => undefined;
   call: (ctx: EvalCtx, args: Value[]) => Value | undefined = () => undefined;
