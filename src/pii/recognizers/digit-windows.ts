@@ -11,6 +11,7 @@ import {
 import { CONTEXT } from './context-words';
 import { phoneScore } from './phone';
 
+/** One group of digits in a run (`4111` in `4111 1111 …`), digits normalised to ASCII. */
 export interface Group {
   start: number;
   end: number;
@@ -18,7 +19,6 @@ export interface Group {
   /** Separator text before this group (empty for the first). */
   sep: string;
 }
-
 
 /** Tries the whole run, then sub-windows split at whitespace (a card followed by its expiry, two numbers). */
 export function evaluateRun(env: ScanEnv, groups: Group[], firstDigit: number): void {
