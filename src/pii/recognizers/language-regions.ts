@@ -17,12 +17,16 @@ const SCRIPTS: ReadonlyArray<[number, number, CountryCode]> = [
 const CJK_REGIONS: readonly CountryCode[] = ['JP', 'CN', 'TW', 'HK'];
 
 const WORD_HINTS: ReadonlyArray<[readonly string[], readonly CountryCode[]]> = [
-  [['und', 'der', 'die', 'das', 'nicht', 'ist', 'mit', 'bitte', 'ich', 'sie', 'ihre', 'unter', 'erreichen', 'vielen', 'dank'], ['DE', 'AT', 'CH']],
-  [['le', 'la', 'les', 'et', 'est', 'vous', 'pour', 'nous', 'je', 'merci', 'au', 'votre', 'bonjour'], ['FR', 'BE', 'CH']],
-  [['el', 'los', 'las', 'y', 'es', 'para', 'usted', 'por', 'gracias', 'hola', 'su', 'mi', 'llame'], ['ES', 'MX']],
-  [['il', 'che', 'della', 'per', 'sono', 'grazie', 'ciao', 'chiamare', 'numero'], ['IT']],
-  [['het', 'een', 'niet', 'voor', 'bedankt', 'bellen', 'jij', 'u'], ['NL']],
-  [['não', 'obrigado', 'você', 'para', 'com', 'uma'], ['PT', 'BR']],
+  [['und', 'der', 'die', 'das', 'nicht', 'ist', 'mit', 'bitte', 'ich', 'sie', 'ihre', 'unter', 'erreichen', 'vielen',
+    'dank', 'auch', 'wir', 'den', 'dem', 'eine', 'für', 'auf', 'noch', 'oder', 'wie', 'meine', 'mein', 'ihr'], ['DE', 'AT', 'CH']],
+  [['le', 'la', 'les', 'et', 'est', 'vous', 'pour', 'nous', 'je', 'merci', 'au', 'votre', 'bonjour', 'des', 'une',
+    'avec', 'dans', 'pas', 'sur', 'mon', 'ma', 'mes', 'qui'], ['FR', 'BE', 'CH']],
+  [['el', 'los', 'las', 'y', 'es', 'para', 'usted', 'por', 'gracias', 'hola', 'su', 'mi', 'llame', 'del', 'con', 'una',
+    'favor', 'pero', 'también', 'muy', 'está', 'cuando', 'nuestro', 'nuestra', 'se'], ['ES', 'MX']],
+  [['il', 'che', 'della', 'per', 'sono', 'grazie', 'ciao', 'chiamare', 'numero', 'non', 'anche', 'questo', 'mio',
+    'mia', 'gli', 'nel', 'alla', 'delle', 'una', 'con'], ['IT']],
+  [['het', 'een', 'niet', 'voor', 'bedankt', 'bellen', 'jij', 'u', 'met', 'ik', 'zijn', 'dat', 'wij', 'ook', 'graag'], ['NL', 'BE']],
+  [['não', 'obrigado', 'obrigada', 'você', 'para', 'com', 'uma', 'muito', 'também', 'favor', 'meu', 'minha', 'se'], ['PT', 'BR']],
 ];
 
 /** Word → indexes of the languages it hints at (`para` is Spanish and Portuguese). */

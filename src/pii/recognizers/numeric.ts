@@ -195,6 +195,8 @@ function onNumericRun(env: ScanEnv, i: number): number {
       isYear(groups[0]!.digits) && isYear(groups[1]!.digits) && groups[1]!.sep.trim().length === 1) {
     return runEnd;
   }
+  // `0b 06 03 55 04 03 13 04 54`: bytes of a hex dump, cut into digit-only runs by the bytes with letters.
+  if (isHexDumpRun(text, groups, i, runEnd)) return runEnd;
   // A date inside the run (`2025-04-25 09:14`, `0.3.0 / 2015-05-12`, `Tel 030 1234567, 01.02.2024`) is no part
   // of a phone or card number: what stands before and after it is evaluated on its own.
   const date = findDate(groups);
@@ -236,6 +238,24 @@ function findDate(groups: Group[]): number {
     if (isDateAt(groups, k)) return k;
   }
   return -1;
+}
+
+function isHexByte(text: string, at: number): boolean {
+  const a = text.charCodeAt(at);
+  const b = text.charCodeAt(at + 1);
+  const hex = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+  return hex(a) && hex(b);
+}
+
+/** Two-digit groups between single spaces, next to a two-character hex byte that has a letter. */
+function isHexDumpRun(text: string, groups: Group[], first: number, runEnd: number): boolean {
+  for (let k = 0; k < groups.length; k++) {
+    if (groups[k]!.digits.length !== 2 || (k > 0 && groups[k]!.sep !== ' ')) return false;
+  }
+  const byteBefore = first >= 3 && text.charCodeAt(first - 1) === 32 && isHexByte(text, first - 3) &&
+    !isAsciiAlnum(text.charCodeAt(first - 4));
+  const byteAfter = text.charCodeAt(runEnd) === 32 && isHexByte(text, runEnd + 1) && !isAsciiAlnum(text.charCodeAt(runEnd + 3));
+  return byteBefore || byteAfter;
 }
 
 function isYear(d: string): boolean {

@@ -29,7 +29,7 @@ const CRITICAL_TYPES = [
 ] as const;
 
 const FLOORS = {
-  overall: { precision: 1, recall: 0.998, f1: 0.999 },
+  overall: { precision: 1, recall: 0.999, f1: 0.999 },
   negativesIntact: 1,
   /** Recall floor per critical type: all at or above the 99.5% target when measured. */
   criticalRecall: {
@@ -40,11 +40,11 @@ const FLOORS = {
   typeF1: {
     ANTHROPIC_API_KEY: 1, AU_TFN: 1, AWS_ACCESS_KEY: 1, AWS_SECRET_KEY: 1, CA_SIN: 1, CREDIT_CARD: 1, CRYPTO: 1,
     DE_TAX_ID: 1, EMAIL_ADDRESS: 1, ES_NIE: 1, ES_NIF: 1, GENERIC_SECRET: 1, GITHUB_TOKEN: 1, GOOGLE_API_KEY: 1,
-    IBAN_CODE: 1, IN_AADHAAR: 1, IP_ADDRESS: 1, IT_FISCAL_CODE: 1, JWT: 1, OPENAI_API_KEY: 1, PHONE_NUMBER: 0.995,
+    IBAN_CODE: 1, IN_AADHAAR: 1, IP_ADDRESS: 1, IT_FISCAL_CODE: 1, JWT: 1, OPENAI_API_KEY: 1, PHONE_NUMBER: 0.998,
     PRIVATE_KEY: 1, SLACK_TOKEN: 1, STRIPE_KEY: 1, UK_NHS: 1, US_SSN: 1,
   } as Record<string, number>,
   /** F1 floor per language. */
-  langF1: { de: 1, en: 0.999, es: 0.994, fr: 1, it: 1, ja: 1, nl: 1, pt: 1 } as Record<string, number>,
+  langF1: { de: 1, en: 0.999, es: 1, fr: 1, it: 1, ja: 1, nl: 1, pt: 1 } as Record<string, number>,
 };
 
 const EPS = 1e-9;

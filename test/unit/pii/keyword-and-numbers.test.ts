@@ -118,6 +118,7 @@ describe('numbers that are not personal data', () => {
     '## 0.9.1 (2023-11-14)',
     'fix type error for fromSSEResponse call ([2405664](https://github.com/x/y/commit/2405664))',
     "proxyaddr(req, ['127.0.0.1', '::1', '0.0.0.0'])",
+    '30 0f 31 0d 30 0b 06 03 55 04 03 13 04 54 65 73 74 30 82 01 22',
   ])('%j', (text) => {
     expect(found(text)).toEqual([]);
   });
