@@ -72,6 +72,14 @@ r { 1 in [1] }
     expect(p.evaluateDocument(['test', 'has'])).toBe(true);
   });
 
+  it('parses modules with many rules (no nesting-depth leak across rules)', () => {
+    let src = 'package test\nimport rego.v1\n';
+    for (let i = 0; i < 1500; i++) src += `r${i} if { input.x == ${i}; count([1]) > 0 }\nset${i} := {1 | true}\n`;
+    const p = compile(src);
+    expect(p.evaluateDocument(['test', 'r77'], { input: { x: 77 } })).toBe(true);
+    expect(p.tree.groups).toHaveLength(3000);
+  });
+
   it('parses queries and rejects trailing garbage', () => {
     expect(parseQuery('x = 1; y := 2')).toHaveLength(2);
     expect(() => parseQuery('[1]]')).toThrow(ParseError);

@@ -181,9 +181,26 @@ class Parser extends TermParser {
     return null;
   }
 
+  /** Cheap lookahead: does a `|` appear directly inside the braces that start here? */
+  private barInBraces(): boolean {
+    let depth = 0;
+    for (let i = this.pos; i < this.toks.length; i++) {
+      const t = this.toks[i];
+      if (t.kind === 'eof') return false;
+      if (t.kind !== 'punct') continue;
+      if (t.text === '{' || t.text === '[' || t.text === '(') depth++;
+      else if (t.text === '}' || t.text === ']' || t.text === ')') {
+        if (--depth === 0) return false;
+      } else if (t.text === '|' && depth === 1) return true;
+    }
+    return false;
+  }
+
   /** `if { 1 | 1 }` / `if { k: v | ... }`: a comprehension used as the single body expression. */
   protected tryComprehensionBody(): Expr | null {
+    if (!this.barInBraces()) return null;
     const saved = this.pos;
+    const savedDepth = this.depth;
     const start = this.tok;
     try {
       const t = this.parseBraceLike();
@@ -193,7 +210,9 @@ class Parser extends TermParser {
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
     }
+    // Backtrack: parse state as before the attempt (depth too, or it would leak per rule).
     this.pos = saved;
+    this.depth = savedDepth;
     this.nesting = 0;
     this.noOr = false;
     return null;

@@ -294,6 +294,7 @@ export abstract class TermParser {
     if (this.isPunct('|')) {
       const saved = this.pos;
       const savedNesting = this.nesting;
+      const savedDepth = this.depth;
       try {
         this.next();
         const body = this.parseComprBody(']');
@@ -306,6 +307,7 @@ export abstract class TermParser {
         // Not a comprehension: `[a | b, c]` is an array whose first element is a set union.
         this.pos = saved;
         this.nesting = savedNesting;
+        this.depth = savedDepth;
         this.next();
         items = [this.call('or', [first, this.parseAnd()], t)];
       }
