@@ -99,7 +99,6 @@ export function looksLikeSecret(value: string, strength: Strength): boolean {
 interface Value {
   start: number;
   end: number;
-  quoted: boolean;
 }
 
 /** The value at `from`: inside quotes when quoted (same line), else up to whitespace or a delimiter. */
@@ -110,7 +109,7 @@ function readValue(text: string, from: number, prose: boolean): Value | null {
     let k = from + 1;
     const limit = Math.min(text.length, from + 514);
     while (k < limit && text[k] !== close && text.charCodeAt(k) !== 10) k++;
-    if (k < limit && text[k] === close && k > from + 1) return { start: from + 1, end: k, quoted: true };
+    if (k < limit && text[k] === close && k > from + 1) return { start: from + 1, end: k };
     from++;
   }
   UNQUOTED_VALUE.lastIndex = from;
@@ -123,7 +122,7 @@ function readValue(text: string, from: number, prose: boolean): Value | null {
     if (c === 46 || c === 44 || c === 59 || c === 58 || (prose && (c === 33 || c === 63))) end--;
     else break;
   }
-  return end > from ? { start: from, end, quoted: false } : null;
+  return end > from ? { start: from, end } : null;
 }
 
 /** At `:`/`=`: a secret keyword just before it makes the value after it a candidate. */
