@@ -62,52 +62,80 @@ export function resolveFunction(p: TermPlanner, fn: Term, env: Env | null, infix
 /** A closure calling the function with evaluated arguments, honoring `with` overrides. */
 export function callImpl(r: ResolvedFn, loc: Loc): (ctx: EvalCtx, args: Value[]) => Value | undefined {
   const key = r.key;
-  let impl: (ctx: EvalCtx, args: Value[]) => Value | undefined;
+  const overridden = (ctx: EvalCtx, args: Value[]): Value | undefined | null => {
+    const x = ctx.fnOverrides!.get(key);
+    if (!x) return null;
+    return x.kind === 'value' ? x.value : x.call(ctx, args);
+  };
   if (r.kind === 'user') {
     const g = r.group;
-    impl = (ctx, args) => g.call(ctx, args);
-  } else {
-    const def = r.def;
-    impl = (ctx, args) => {
-      try {
-        return def.fn(args, ctx.run.builtinCtx);
-      } catch (e) {
-        // Our own errors and stack exhaustion are never turned into "undefined".
-        if (e instanceof EvalError || e instanceof RangeError) throw e;
-        if (ctx.run.builtinCtx.strict) {
-          const msg = e instanceof Error ? e.message : String(e);
-          throw new EvalError('eval_builtin_error', msg.startsWith(def.name) ? msg : `${def.name}: ${msg}`, loc.file, loc.line, loc.col);
-        }
-        return undefined;
+    return (ctx, args) => {
+      if (ctx.fnOverrides !== null) {
+        const v = overridden(ctx, args);
+        if (v !== null) return v;
       }
+      return g.call(ctx, args);
     };
   }
+  const def = r.def;
+  const fn = def.fn;
+  // One closure per call site: override check, the builtin, and its error policy.
   return (ctx, args) => {
-    const o = ctx.fnOverrides;
-    if (o !== null) {
-      const x = o.get(key);
-      if (x) return x.kind === 'value' ? x.value : x.call(ctx, args);
+    if (ctx.fnOverrides !== null) {
+      const v = overridden(ctx, args);
+      if (v !== null) return v;
     }
-    return impl(ctx, args);
+    try {
+      return fn(args, ctx.run.builtinCtx);
+    } catch (e) {
+      // Our own errors and stack exhaustion are never turned into "undefined".
+      if (e instanceof EvalError || e instanceof RangeError) throw e;
+      if (ctx.run.builtinCtx.strict) {
+        const msg = e instanceof Error ? e.message : String(e);
+        throw new EvalError('eval_builtin_error', msg.startsWith(def.name) ? msg : `${def.name}: ${msg}`, loc.file, loc.line, loc.col);
+      }
+      return undefined;
+    }
   };
 }
 
 export function planArgs(p: TermPlanner, args: Term[], env: Env): { pre: Wrap[]; gets: Getter[]; eval: (f: Frame) => Value[] | undefined } {
   const plans = args.map((a) => p.planValue(a, env));
   const gets = plans.map((p) => p.get);
-  const n = gets.length;
   return {
     pre: plans.flatMap((p) => p.pre),
     gets,
-    eval: (f) => {
-      const out = new Array<Value>(n);
-      for (let i = 0; i < n; i++) {
-        const v = gets[i](f);
-        if (v === undefined) return undefined;
-        out[i] = v;
-      }
-      return out;
-    },
+    eval: argsEvaluator(gets),
+  };
+}
+
+/** Evaluates argument getters into an array; undefined when any argument is undefined. */
+function argsEvaluator(gets: Getter[]): (f: Frame) => Value[] | undefined {
+  const n = gets.length;
+  if (n === 1) {
+    const g0 = gets[0];
+    return (f) => {
+      const a = g0(f);
+      return a === undefined ? undefined : [a];
+    };
+  }
+  if (n === 2) {
+    const [g0, g1] = gets;
+    return (f) => {
+      const a = g0(f);
+      if (a === undefined) return undefined;
+      const b = g1(f);
+      return b === undefined ? undefined : [a, b];
+    };
+  }
+  return (f) => {
+    const out = new Array<Value>(n);
+    for (let i = 0; i < n; i++) {
+      const v = gets[i](f);
+      if (v === undefined) return undefined;
+      out[i] = v;
+    }
+    return out;
   };
 }
 
