@@ -49,6 +49,17 @@ const FAMILIES: readonly Family[] = [
   { chars: [...codeRange(48, 57), ...codeRange(0xff10, 0xff19)], handler: onDigit, types: NUMERIC_TYPES },
 ];
 
+/** Dispatch tables (80 KB each) shared by every scanner with the same families, e.g. one per workspace. */
+const ANCHOR_SCANNERS = new Map<string, AnchorScanner>();
+
+function anchorScannerFor(enabled: ReadonlySet<string>): AnchorScanner {
+  const active = FAMILIES.filter((f) => f.types.some((t) => enabled.has(t)));
+  const key = active.map((f) => FAMILIES.indexOf(f)).join(',');
+  let scanner = ANCHOR_SCANNERS.get(key);
+  if (!scanner) ANCHOR_SCANNERS.set(key, (scanner = new AnchorScanner(active)));
+  return scanner;
+}
+
 const DEFAULT_REGIONS: readonly CountryCode[] = ['US', 'GB'];
 
 export class PiiConfigError extends Error {
@@ -71,7 +82,7 @@ class CompiledScanner implements PiiScanner {
   ) {
     this.enabled = enabled;
     this.entityTypes = Object.freeze([...enabled]);
-    this.anchors = new AnchorScanner(FAMILIES.filter((f) => f.types.some((t) => enabled.has(t))));
+    this.anchors = anchorScannerFor(enabled);
   }
 
   scan(text: string): PiiFinding[] {
