@@ -58,8 +58,8 @@ async function measure(
   const cpu0 = { proxy: proxy ? cpuSnapshot(proxy) : null, mock: cpuSnapshot(mock), self: process.cpuUsage() };
   let result: LoadResult;
   try {
-    result = load === 'closed'
-      ? await closedLoop(t, opts.connections, opts.durationS)
+    result = load !== 'paced'
+      ? await closedLoop(t, load === 'single' ? 1 : opts.connections, opts.durationS)
       : await pacedLoop(t, { rate: opts.rate, durationS: opts.durationS, validate: looksComplete(mode === 'stream') });
   } finally {
     if (sampler) clearInterval(sampler);
@@ -71,7 +71,7 @@ async function measure(
   measured?.count(result.completed + result.errors);
   const record: RunRecord = {
     target: kind, logLevel: gateway?.logLevel ?? null, mode, load, repeat, loadAverage1m,
-    loadLabel: load === 'closed' ? `${opts.connections} connections` : `${opts.rate} req/s`,
+    loadLabel: load === 'single' ? '1 connection' : load === 'closed' ? `${opts.connections} connections` : `${opts.rate} req/s`,
     result,
     cpuMsPerRequest: {
       proxy: cpu0.proxy && proxyEnd ? (proxyEnd.onCpu - cpu0.proxy.onCpu) / n : null,
@@ -219,7 +219,8 @@ async function main(): Promise<void> {
     log(`gateway (${g.logLevel} logs): idle RSS ${g.idleRssMiB.toFixed(0)} MiB; wrote ${(g.logBytes / 1024).toFixed(0)} KiB of logs for ${g.requests} requests (${(g.logBytes / Math.max(1, g.requests)).toFixed(0)} B/request)`);
   }
   if (aims.length) {
-    log('\nAims for this stage (Portkey on the same machine: ~1,000 req/s at 50 connections, +1.4 ms p50 at 500 req/s)');
+    log('\nAims for this stage. For scale, Portkey\'s gateway on this machine (shared/ANCHORS.md): 1 connection 678 req/s, '
+      + 'added p50 +1.1 ms; 50 connections ~1,000 req/s; 500 req/s added p50 +1.4 / p99 +34.6 ms');
     log(formatVerdicts(aims));
   }
   if (floor && floorProfile) log('\nBare node proxy ' + formatProfileSummary(floorProfile, floor.profiledRequests, floor.profiledCpuMs));

@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Runtime, Source } from './app-build';
 
 export type Mode = 'json' | 'stream';
-export type LoadKind = 'closed' | 'paced';
+/** `single`: one connection, one request at a time (latency without queueing); `closed`: N connections flat out; `paced`: fixed rate. */
+export type LoadKind = 'single' | 'closed' | 'paced';
 
 export interface BenchOptions {
   durationS: number;
@@ -36,7 +37,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --connections N     connections of the max-throughput run (default 50)
   --rate R            requests per second of the paced run (default 500)
   --modes LIST        json,stream (default both)
-  --loads LIST        closed,paced (default both)
+  --loads LIST        single (1 connection), closed (N connections), paced (fixed rate); default all three
   --log-levels LIST   gateway log levels to measure, e.g. warn,info (default warn)
   --json FILE         also write the figures as JSON
   --cpu-prof          profile the gateway during the measured runs and print its hot spots
@@ -103,7 +104,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
     repeat: positive('repeat', values.repeat, 1, true),
     rate: positive('rate', values.rate, 500, false),
     modes: list<Mode>('modes', values.modes, ['json', 'stream']),
-    loads: list<LoadKind>('loads', values.loads, ['closed', 'paced']),
+    loads: list<LoadKind>('loads', values.loads, ['single', 'closed', 'paced']),
     logLevels: [...new Set(logLevels)],
     jsonFile: values.json ?? null,
     cpuProf: values['cpu-prof'] ?? false,

@@ -57,7 +57,7 @@ export function medianRuns(runs: readonly RunRecord[]): RunRecord[] {
     else groups.set(key, [r]);
   }
   return [...groups.values()].map((group) => {
-    const sorted = [...group].sort((a, b) => a.load === 'closed' ? b.result.rps - a.result.rps : a.result.latency.p50 - b.result.latency.p50);
+    const sorted = [...group].sort((a, b) => a.load !== 'paced' ? b.result.rps - a.result.rps : a.result.latency.p50 - b.result.latency.p50);
     return sorted[Math.floor((sorted.length - 1) / 2)]!;
   });
 }
