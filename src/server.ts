@@ -13,6 +13,7 @@ import { SpendGuard, UsageLedger } from './spend';
 import { createDataPlaneRouter, workspaceHashKeys, type DataPlaneServices } from './proxy';
 import { closeUpstreamPools, getAdapter } from './providers';
 import { createLogger, type Logger } from './logger';
+import { createAdminPlane, loadAdminConfig } from './admin';
 
 export interface StartOptions {
   logger?: Logger;
@@ -92,6 +93,11 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   };
   const routers = [createDataPlaneRouter(services)];
   // --- admin plane (identity, SSO, admin API): constructed and mounted here ---
+  // Audit: pass the src/audit producer as `audit` once it is built here; until then events go to the log.
+  const adminPlane = await createAdminPlane({
+    pool, redis, redisPrefix: config.redisPrefix, keys, catalog, logger, config: loadAdminConfig(options.env ?? process.env),
+  });
+  routers.push(...adminPlane.routers);
   // --- end admin plane ---
   const app = createHttpApp({ pool, redis, metrics, logger, routers });
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 30_000 }, app);

@@ -24,3 +24,5 @@ export { createLocalAdmin, loginLocalAdmin, type CreateLocalAdminInput, type Cre
 export { SsoService, type SsoServiceOptions, type OrgStrategy } from './sso/service';
 export { SsoRefusal } from './sso/oidc';
 export { checkAssertion, RedisSamlRequestCache, AssertionReplayCache } from './sso/saml';
+export { parseIdpMetadata, type ImportedIdpMetadata } from './sso/saml-metadata';
+export { oidcRedirectPath, samlAcsPath } from './sso/service';
