@@ -14,6 +14,9 @@ import { registerTenantCommands } from './commands/tenants';
 import { registerRegoCommands } from './commands/rego';
 import { registerPolicyCommands } from './commands/policy';
 import { registerSpendCommands } from './commands/spend';
+import { registerAdminCommands } from './commands/admin';
+import { registerSsoCommands } from './commands/sso';
+import { registerMembersCommands } from './commands/members';
 // --- end command registrars ---
 
 const registrars: CommandRegistrar[] = [
@@ -27,6 +30,9 @@ const registrars: CommandRegistrar[] = [
   registerRegoCommands,
   registerPolicyCommands,
   registerSpendCommands,
+  registerAdminCommands,
+  registerSsoCommands,
+  registerMembersCommands,
   // --- end registrar list ---
 ];
 

@@ -26,3 +26,4 @@ export { SsoRefusal } from './sso/oidc';
 export { checkAssertion, RedisSamlRequestCache, AssertionReplayCache } from './sso/saml';
 export { parseIdpMetadata, type ImportedIdpMetadata } from './sso/saml-metadata';
 export { oidcRedirectPath, samlAcsPath } from './sso/service';
+export { ssoConfigInput, applySsoConfig, SsoConfigError, type SsoConfigInput, type AppliedSsoConfig } from './sso/configure';

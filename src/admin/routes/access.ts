@@ -1,51 +1,12 @@
 import { z } from 'zod';
-import { ADMIN_SCOPES, can, ROLES, type AdminScope, type Role } from '../../authz';
+import { ADMIN_SCOPES, can, type AdminScope } from '../../authz';
 import {
-  adminTokenListing, deleteSsoConnection, DomainTakenError, generateToken, getSsoConnection, inTransaction, insertAdminToken,
-  insertScimToken, listAdminTokens, listGroupMappings, listScimTokens, parseIdpMetadata, putSsoConnection, replaceGroupMappings,
-  revokeAdminToken, revokeScimToken, setEmailDomains, findAdminToken, type GroupMapping, type OidcSettings, type SamlSettings, type SsoSettings,
+  adminTokenListing, applySsoConfig, deleteSsoConnection, findAdminToken, generateToken, getSsoConnection, insertAdminToken, insertScimToken,
+  listAdminTokens, listGroupMappings, listScimTokens, revokeAdminToken, revokeScimToken, ssoConfigInput, SsoConfigError, type AppliedSsoConfig,
 } from '../../identity';
 import { actorOf } from '../audit';
-import { badRequest, conflict, notFound } from '../http';
+import { badRequest, conflict, notFound, parse } from '../http';
 import { authorize, orgFor, param, uuidParam, type AdminRoute } from './table';
-
-const URL_SCHEMA = z.string().url().max(2000).refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
-const DOMAIN = z.string().trim().toLowerCase().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, 'must be a domain name');
-const mapping = z.object({
-  group: z.string().min(1).max(256),
-  /** Workspace slug; omitted/null for `owner`. */
-  workspace: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).nullable().optional(),
-  role: z.enum(ROLES as unknown as [Role, ...Role[]]),
-}).strict();
-const common = {
-  groups_attribute: z.string().min(1).max(200).default('groups'),
-  jit: z.boolean().default(true),
-  enabled: z.boolean().default(true),
-  email_domains: z.array(DOMAIN).max(50).default([]),
-  role_mappings: z.array(mapping).max(500).default([]),
-};
-const oidcBody = z.object({
-  protocol: z.literal('oidc'),
-  issuer: URL_SCHEMA,
-  client_id: z.string().min(1).max(500),
-  client_secret: z.string().min(1).max(2000).optional(),
-  scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/)).max(20).default(['openid', 'email', 'profile']),
-  email_claim: z.string().min(1).max(200).default('email'),
-  name_claim: z.string().min(1).max(200).default('name'),
-  ...common,
-}).strict().refine((b) => b.scopes.includes('openid'), { message: 'scopes must include openid', path: ['scopes'] });
-const samlBody = z.object({
-  protocol: z.literal('saml'),
-  idp_metadata_xml: z.string().max(512 * 1024).optional(),
-  entry_point: URL_SCHEMA.optional(),
-  idp_issuer: z.string().min(1).max(1000).optional(),
-  idp_certs: z.array(z.string().min(100).max(20_000)).min(1).max(5).optional(),
-  sp_entity_id: z.string().min(1).max(1000).optional(),
-  email_attribute: z.string().min(1).max(300).default('email'),
-  name_attribute: z.string().min(1).max(300).default('name'),
-  ...common,
-}).strict();
-export const ssoBody = z.union([oidcBody, samlBody]);
 
 const tokenBody = z.object({
   name: z.string().trim().min(1).max(200),
@@ -53,8 +14,6 @@ const tokenBody = z.object({
   expires_in_days: z.number().int().min(1).max(366).optional(),
 }).strict();
 const scimTokenBody = z.object({ name: z.string().trim().min(1).max(200).default('scim') }).strict();
-
-const PEM_BODY = /-----BEGIN CERTIFICATE-----|-----END CERTIFICATE-----|\s+/g;
 
 export const accessRoutes: AdminRoute[] = [
   {
@@ -77,65 +36,22 @@ export const accessRoutes: AdminRoute[] = [
   },
   {
     method: 'put', path: '/orgs/:org/sso', summary: 'Configure OIDC or SAML (SAML: IdP metadata XML or explicit settings), login domains and group → role mappings', tag: 'sso',
-    permission: { action: 'update', subject: 'SsoConnection' }, body: ssoBody, status: 200,
+    permission: { action: 'update', subject: 'SsoConnection' }, body: ssoConfigInput, status: 200,
     async run(ctx, req, _res, deps) {
       const org = await orgFor(ctx, deps, param(req, 'org'));
       authorize(ctx, 'update', 'SsoConnection', { orgId: org.id });
-      const body = ssoBody.parse(req.body);
-      const existing = await getSsoConnection(deps.pool, org.id);
-      let sso: SsoSettings;
-      let secretSealed: Buffer | null = null;
-      if (body.protocol === 'oidc') {
-        const settings: OidcSettings = { issuer: body.issuer, clientId: body.client_id, scopes: body.scopes, emailClaim: body.email_claim, nameClaim: body.name_claim };
-        sso = { protocol: 'oidc', settings };
-        if (body.client_secret) secretSealed = deps.box.seal(body.client_secret, `oidc:${org.id}`);
-        else if (existing?.protocol === 'oidc') secretSealed = existing.secretSealed;
-      } else {
-        let imported: ReturnType<typeof parseIdpMetadata> | null = null;
-        if (body.idp_metadata_xml) {
-          try { imported = parseIdpMetadata(body.idp_metadata_xml); } catch (err) { throw badRequest(`idp_metadata_xml: ${(err as Error).message}`, 'idp_metadata_xml'); }
-        }
-        const entryPoint = body.entry_point ?? imported?.ssoUrl;
-        const idpIssuer = body.idp_issuer ?? imported?.entityId;
-        const idpCerts = (body.idp_certs ?? imported?.signingCerts)?.map((c) => c.replace(PEM_BODY, ''));
-        if (!entryPoint || !idpIssuer || !idpCerts?.length) throw badRequest('SAML needs idp_metadata_xml or entry_point, idp_issuer and idp_certs.', 'idp_metadata_xml');
-        if (idpCerts.some((c) => !/^[A-Za-z0-9+/]+=*$/.test(c))) throw badRequest('idp_certs must be PEM or base64 certificates.', 'idp_certs');
-        const settings: SamlSettings = {
-          entryPoint, idpIssuer, idpCerts, spEntityId: body.sp_entity_id ?? `gatehouse:${org.slug}`,
-          emailAttribute: body.email_attribute, nameAttribute: body.name_attribute,
-        };
-        sso = { protocol: 'saml', settings };
-      }
-      const mappings: GroupMapping[] = [];
-      if (body.role_mappings.length > 0) {
-        const { rows } = await deps.pool.query<{ id: string; slug: string }>('SELECT id, slug FROM workspaces WHERE org_id = $1', [org.id]);
-        const idOf = new Map(rows.map((r) => [r.slug, r.id]));
-        for (const [i, m] of body.role_mappings.entries()) {
-          if (m.role === 'owner') {
-            if (m.workspace) throw badRequest('owner is organisation-wide: leave workspace out', `role_mappings.${i}.workspace`);
-            mappings.push({ group: m.group, workspaceId: null, role: 'owner' });
-            continue;
-          }
-          const workspaceId = m.workspace ? idOf.get(m.workspace) : undefined;
-          if (!workspaceId) throw badRequest(`unknown workspace "${m.workspace ?? ''}"`, `role_mappings.${i}.workspace`);
-          mappings.push({ group: m.group, workspaceId, role: m.role });
-        }
-      }
-      let version: number;
+      const body = parse(ssoConfigInput, req.body);
+      let applied: AppliedSsoConfig;
       try {
-        version = await inTransaction(deps.pool, async (client) => {
-          const v = await putSsoConnection(client, org.id, { sso, secretSealed, groupsAttribute: body.groups_attribute, jit: body.jit, enabled: body.enabled });
-          await setEmailDomains(client, org.id, body.email_domains);
-          await replaceGroupMappings(client, org.id, mappings);
-          return v;
-        });
+        applied = await applySsoConfig(deps.pool, deps.box, org, body);
       } catch (err) {
-        if (err instanceof DomainTakenError) throw conflict(err.message, 'domain_taken');
+        if (err instanceof SsoConfigError) throw err.conflict ? conflict(err.message, 'domain_taken') : badRequest(err.message, err.field);
         throw err;
       }
+      const { sso, version, mappings } = applied;
       await deps.audit.emit({
         type: 'sso.configured', orgId: org.id, actor: actorOf(ctx.principal), target: { type: 'sso_connection', id: org.id, label: sso.protocol },
-        details: { protocol: sso.protocol, version, email_domains: body.email_domains, mappings: mappings.length, secret_changed: body.protocol === 'oidc' && body.client_secret !== undefined },
+        details: { protocol: sso.protocol, version, email_domains: body.email_domains, mappings: mappings.length, secret_changed: applied.secretChanged },
       });
       return { protocol: sso.protocol, settings: sso.settings, version, email_domains: body.email_domains, role_mappings: body.role_mappings, login_url: `/auth/login?org=${org.slug}` };
     },
