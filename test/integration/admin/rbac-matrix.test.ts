@@ -1,12 +1,13 @@
 /**
  * The RBAC matrix: every admin route × every role × own workspace / other workspace of the same
  * organisation / another organisation → exactly the allowed set. The table below is the
- * specification; the test also checks that it covers every route the API serves.
+ * specification; the test also checks that it covers every route the API serves, and that every
+ * change that went through emitted an audit event (and every refused one did not change anything
+ * worth auditing).
  */
-process.env.GATEHOUSE_ADMIN_COOKIE_SECURE = 'false';
 import request from 'supertest';
 import { randomBytes } from 'node:crypto';
-import { startTestStack, type TestStack } from '../../helpers/stack';
+import { startAdminHarness, type AdminHarness } from '../identity/harness';
 import { ADMIN_ROUTES } from '../../../src/admin';
 import { ROLES, type Role } from '../../../src/authz';
 import { createApiKey, generateToken, insertAdminToken, insertScimToken, putSsoConnection } from '../../../src/identity';
@@ -37,7 +38,7 @@ const NONE: readonly Actor[] = [];
 const orgWide = (roles: readonly Actor[]): Record<Target, readonly Actor[]> => ({ own: roles, otherWs: roles, otherOrg: NONE });
 const wsScoped = (roles: readonly Actor[]): Record<Target, readonly Actor[]> => ({ own: roles, otherWs: ['owner'], otherOrg: NONE });
 
-let stack: TestStack;
+let stack: AdminHarness;
 let acme: Tenant;
 let globex: Tenant;
 const callers = new Map<Actor, Caller>();
@@ -142,7 +143,7 @@ const ROWS: Row[] = [
 ];
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await startAdminHarness();
   acme = await createTenant(stack.pool, 'acme', ['w1', 'w2']);
   globex = await createTenant(stack.pool, 'globex', ['b1']);
   for (const actor of ACTORS) {
@@ -172,26 +173,36 @@ test('every route × role × target answers exactly as the table says', async ()
   const expectedTable: string[] = [];
   const actualTable: string[] = [];
   const statusOf = new Map<string, number>();
+  const auditTable: string[] = [];
+  const expectedAudit: string[] = [];
   for (const row of ROWS) {
     const served = ADMIN_ROUTES.find((r) => r.method === row.method && r.path === row.route)!;
     for (const target of TARGETS) {
       for (const actor of ACTORS) {
         const caller = callers.get(actor)!;
         const call = await row.call(caller, places[target]);
-        let req = request(stack.gateway.url)[row.method](call.path).set(bearer(caller.token));
+        let req = request(stack.url)[row.method](call.path).set(bearer(caller.token));
         if (call.body !== undefined) req = req.send(call.body as object);
+        const auditBefore = stack.audit.length;
         const res = await req;
+        const audited = stack.audit.length > auditBefore;
         const key = `${row.method.toUpperCase()} ${row.route} as ${actor} on ${target}`;
         const allowed = row.allowed[target].includes(actor);
         expectedTable.push(`${key}: ${allowed ? 'allowed' : 'denied'}`);
         actualTable.push(`${key}: ${res.status === served.status ? 'allowed' : [403, 404].includes(res.status) ? 'denied' : `status ${res.status} ${JSON.stringify(res.body)}`}`);
         statusOf.set(key, res.status);
+        if (row.method !== 'get') {
+          auditTable.push(`${key}: ${audited ? 'audited' : 'not audited'}`);
+          expectedAudit.push(`${key}: ${res.status < 300 ? 'audited' : 'not audited'}`);
+        }
         // Another organisation is never even confirmed to exist.
         if (target === 'otherOrg' && !allowed && row.route.startsWith('/orgs/:org')) expect([key, res.status]).toEqual([key, 404]);
       }
     }
   }
   expect(actualTable).toEqual(expectedTable);
+  expect(auditTable).toEqual(expectedAudit);
+  console.log(`RBAC matrix: ${expectedTable.length} cells (${ROWS.length} routes × ${ACTORS.length} callers × ${TARGETS.length} targets), ${expectedTable.filter((l) => l.endsWith('allowed')).length} allowed`);
   // Cross-organisation access never succeeds, whatever the route.
   const crossOrgSuccesses = [...statusOf].filter(([k, s]) => k.endsWith('on otherOrg') && k.includes(':org') && s < 400);
   expect(crossOrgSuccesses).toEqual([]);
@@ -200,44 +211,44 @@ test('every route × role × target answers exactly as the table says', async ()
 test('a developer sees only its own keys; a token narrowed by scopes loses the rest', async () => {
   const dev = callers.get('developer')!;
   const admin = callers.get('admin')!;
-  await request(stack.gateway.url).post('/admin/v1/orgs/acme/workspaces/w1/keys').set(bearer(admin.token)).send({ name: 'admins' }).expect(201);
-  const mine = await request(stack.gateway.url).post('/admin/v1/orgs/acme/workspaces/w1/keys').set(bearer(dev.token)).send({ name: 'mine' }).expect(201);
-  const list = await request(stack.gateway.url).get('/admin/v1/orgs/acme/workspaces/w1/keys').set(bearer(dev.token)).expect(200);
+  await request(stack.url).post('/admin/v1/orgs/acme/workspaces/w1/keys').set(bearer(admin.token)).send({ name: 'admins' }).expect(201);
+  const mine = await request(stack.url).post('/admin/v1/orgs/acme/workspaces/w1/keys').set(bearer(dev.token)).send({ name: 'mine' }).expect(201);
+  const list = await request(stack.url).get('/admin/v1/orgs/acme/workspaces/w1/keys').set(bearer(dev.token)).expect(200);
   expect(list.body.data.length).toBeGreaterThan(0);
   expect(list.body.data.every((k: { user_id: string }) => k.user_id === dev.userId)).toBe(true);
   expect(list.body.data.some((k: { id: string }) => k.id === mine.body.id)).toBe(true);
   // A developer cannot create a key on someone else's behalf.
-  await request(stack.gateway.url).post('/admin/v1/orgs/acme/workspaces/w1/keys').set(bearer(dev.token)).send({ name: 'x', user_email: 'admin@acme.test' }).expect(403);
+  await request(stack.url).post('/admin/v1/orgs/acme/workspaces/w1/keys').set(bearer(dev.token)).send({ name: 'x', user_email: 'admin@acme.test' }).expect(403);
 
   const owner = callers.get('owner')!;
   const readOnly = await adminTokenFor(stack.pool, acme.org.id, owner.userId, ['keys:read', 'organisations:read', 'workspaces:read']);
-  await request(stack.gateway.url).get('/admin/v1/orgs/acme/workspaces/w1/keys').set(bearer(readOnly.token)).expect(200);
-  await request(stack.gateway.url).post('/admin/v1/orgs/acme/workspaces/w1/keys').set(bearer(readOnly.token)).send({ name: 'x' }).expect(403);
-  await request(stack.gateway.url).get('/admin/v1/orgs/acme/users').set(bearer(readOnly.token)).expect(403);
+  await request(stack.url).get('/admin/v1/orgs/acme/workspaces/w1/keys').set(bearer(readOnly.token)).expect(200);
+  await request(stack.url).post('/admin/v1/orgs/acme/workspaces/w1/keys').set(bearer(readOnly.token)).send({ name: 'x' }).expect(403);
+  await request(stack.url).get('/admin/v1/orgs/acme/users').set(bearer(readOnly.token)).expect(403);
   // A token cannot mint a broader token.
-  const minted = await request(stack.gateway.url).post('/admin/v1/orgs/acme/admin-tokens').set(bearer(readOnly.token)).send({ name: 'x', scopes: ['keys:write'] });
+  const minted = await request(stack.url).post('/admin/v1/orgs/acme/admin-tokens').set(bearer(readOnly.token)).send({ name: 'x', scopes: ['keys:write'] });
   expect(minted.status).toBe(403);
 });
 
 test('admin tokens are stored as hashes and stop working when revoked or when the owner is deactivated', async () => {
   const owner = callers.get('owner')!;
-  const created = await request(stack.gateway.url).post('/admin/v1/orgs/acme/admin-tokens').set(bearer(owner.token))
+  const created = await request(stack.url).post('/admin/v1/orgs/acme/admin-tokens').set(bearer(owner.token))
     .send({ name: 'automation', scopes: ['organisations:read', 'members:read'] }).expect(201);
   const token: string = created.body.token;
   expect(token).toMatch(/^gha_[0-9A-Za-z]{48}$/);
   const { rows } = await stack.pool.query('SELECT token_hash, scopes FROM admin_tokens WHERE id = $1', [created.body.id]);
   expect(rows[0].token_hash.length).toBe(32);
   expect(JSON.stringify(rows[0])).not.toContain(token.slice(4));
-  await request(stack.gateway.url).get('/admin/v1/orgs/acme').set(bearer(token)).expect(200);
-  await request(stack.gateway.url).delete(`/admin/v1/orgs/acme/admin-tokens/${created.body.id}`).set(bearer(owner.token)).expect(204);
-  const refused = await request(stack.gateway.url).get('/admin/v1/orgs/acme').set(bearer(token)).expect(401);
+  await request(stack.url).get('/admin/v1/orgs/acme').set(bearer(token)).expect(200);
+  await request(stack.url).delete(`/admin/v1/orgs/acme/admin-tokens/${created.body.id}`).set(bearer(owner.token)).expect(204);
+  const refused = await request(stack.url).get('/admin/v1/orgs/acme').set(bearer(token)).expect(401);
   expect(refused.body.error.code).toBe('token_revoked');
-  await request(stack.gateway.url).get('/admin/v1/orgs/acme').set(bearer(`gha_${randomBytes(10).toString('hex')}`)).expect(401);
+  await request(stack.url).get('/admin/v1/orgs/acme').set(bearer(`gha_${randomBytes(10).toString('hex')}`)).expect(401);
 
   const temp = await createUser(stack.pool, acme.org.id, `${unique('t')}@acme.test`, [{ role: 'admin', workspaceId: acme.workspaces.w1.id }]);
   const tempToken = await adminTokenFor(stack.pool, acme.org.id, temp.id);
-  await request(stack.gateway.url).get('/admin/v1/orgs/acme/workspaces/w1/members').set(bearer(tempToken.token)).expect(200);
-  await request(stack.gateway.url).patch(`/admin/v1/orgs/acme/users/${temp.id}`).set(bearer(owner.token)).send({ active: false }).expect(200);
-  const gone = await request(stack.gateway.url).get('/admin/v1/orgs/acme/workspaces/w1/members').set(bearer(tempToken.token)).expect(401);
+  await request(stack.url).get('/admin/v1/orgs/acme/workspaces/w1/members').set(bearer(tempToken.token)).expect(200);
+  await request(stack.url).patch(`/admin/v1/orgs/acme/users/${temp.id}`).set(bearer(owner.token)).send({ active: false }).expect(200);
+  const gone = await request(stack.url).get('/admin/v1/orgs/acme/workspaces/w1/members').set(bearer(tempToken.token)).expect(401);
   expect(gone.body.error.code).toBe('token_owner_inactive');
 });
