@@ -46,7 +46,7 @@ function attribute(name: string, values: string[]): string {
 }
 
 export async function createSamlIdp(spEntityId: string, acsUrl: string, entityId = 'https://idp.example.test/saml'): Promise<SamlIdp> {
-  const pems = await selfsigned.generate([{ name: 'commonName', value: 'idp.example.test' }], { keySize: 2048, days: 2 });
+  const pems = await selfsigned.generate([{ name: 'commonName', value: 'idp.example.test' }], { keySize: 2048, notAfterDate: new Date(Date.now() + 2 * 86_400_000) });
   const ssoUrl = 'https://idp.example.test/sso';
   const idp = saml.IdentityProvider({
     entityID: entityId, privateKey: pems.private, signingCert: pems.cert, isAssertionEncrypted: false, wantAuthnRequestsSigned: false,
