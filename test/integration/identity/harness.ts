@@ -13,6 +13,8 @@ import { TEST_REDIS_URL, createTestDatabase, uniqueRedisPrefix } from '../../hel
  */
 export interface AdminHarness {
   url: string;
+  /** The test database (for CLI runs against the same data). */
+  databaseUrl: string;
   pool: Pool;
   redis: Redis;
   prefix: string;
@@ -45,7 +47,7 @@ export async function startAdminHarness(overrides: Partial<AdminConfig> = {}): P
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`, pool, redis, prefix, plane, config, audit, invalidated,
+    url: `http://127.0.0.1:${port}`, databaseUrl: db.url, pool, redis, prefix, plane, config, audit, invalidated,
     async close() {
       plane.close();
       server.closeAllConnections();
