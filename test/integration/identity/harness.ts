@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import pino from 'pino';
-import type { AuditEventInput } from '../../../src/audit';
+import { buildAuditEvent, type AuditEventInput } from '../../../src/audit';
 import { createAdminPlane, loadAdminConfig, type AdminConfig, type AdminPlane } from '../../../src/admin';
 import { createPool, createRedis, migrate, type Pool, type Redis } from '../../../src/db';
 import { TEST_REDIS_URL, createTestDatabase, uniqueRedisPrefix } from '../../helpers/database';
@@ -39,7 +39,8 @@ export async function startAdminHarness(overrides: Partial<AdminConfig> = {}): P
     pool, redis, redisPrefix: prefix, config, logger: pino({ level: process.env.GATEHOUSE_TEST_LOG ?? 'silent' }),
     keys: { publishInvalidation: async (id: string) => { invalidated.push(id); await redis.publish(`${prefix}keys:invalidate`, id); } },
     catalog: { publishChange: async () => { await redis.publish(`${prefix}catalog:changed`, String(Date.now())); } },
-    audit: { emit: async (event) => { audit.push(event); } },
+    // Every event must pass the real audit schema (what the producer of src/audit would accept).
+    audit: { emit: async (event) => { buildAuditEvent(event); audit.push(event); } },
   });
   const app = express();
   for (const router of plane.routers) app.use(router);

@@ -150,3 +150,14 @@ test('unknown organisations and domains, and e-mails outside the organisation do
   expect(res.body.error.code).toBe('email_domain');
   expect((await h.pool.query(`SELECT 1 FROM users WHERE email = 'mallory@evil.test'`)).rows).toHaveLength(0);
 });
+
+test('an unreachable IdP answers 503 and the next login tries discovery again', async () => {
+  const other = await upsertOrganisation(h.pool, 'offline', 'Offline');
+  await applySsoConfig(h.pool, await SecretBox.forInstance(h.pool), other, {
+    protocol: 'oidc', issuer: 'http://127.0.0.1:9/unreachable', client_id: 'x', scopes: ['openid'], email_claim: 'email', name_claim: 'name',
+    groups_attribute: 'groups', jit: true, enabled: true, email_domains: [], role_mappings: [],
+  });
+  const first = await request(h.url).get('/auth/login?org=offline').expect(503);
+  expect(first.body.error.code).toBe('idp_unavailable');
+  await request(h.url).get('/auth/login?org=offline').expect(503);
+});
