@@ -4,9 +4,8 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { findOrganisation, type Organisation } from '../db';
 import {
-  loginLocalAdmin, orgIdForEmailDomain, provisionFromLogin, SsoRefusal, type IdpProfile, type OrgStrategy, type SecretBox, type SsoService,
+  authorizationExtras, loginLocalAdmin, orgIdForEmailDomain, provisionFromLogin, SsoRefusal, type IdpProfile, type OrgStrategy, type SecretBox, type SsoService,
 } from '../identity';
-import { authorizationExtras } from '../identity/sso/oidc';
 import { GatewayError } from '../http';
 import type { Logger } from '../logger';
 import { SYSTEM_ACTOR, type AuditSink } from './audit';

@@ -22,7 +22,8 @@ export { provisionFromLogin, type IdpProfile, type ProvisionResult, type Provisi
 export { loadPrincipal, authenticateAdminToken, principalKey, type PrincipalRef, type AdminTokenAuth, type AdminTokenFailure } from './principals';
 export { createLocalAdmin, loginLocalAdmin, type CreateLocalAdminInput, type CreatedLocalAdmin, type LocalLoginResult, type LocalLoginFailure } from './break-glass';
 export { SsoService, type SsoServiceOptions, type OrgStrategy } from './sso/service';
-export { SsoRefusal } from './sso/oidc';
+export { SsoRefusal } from './sso/refusal';
+export { authorizationExtras } from './sso/oidc';
 export { checkAssertion, RedisSamlRequestCache, AssertionReplayCache } from './sso/saml';
 export { parseIdpMetadata, type ImportedIdpMetadata } from './sso/saml-metadata';
 export { oidcRedirectPath, samlAcsPath } from './sso/service';

@@ -4,17 +4,11 @@ import {
 } from 'openid-client';
 import type { IdpProfile } from '../provisioning';
 import type { OidcSettings } from '../repositories/sso-connections';
+import { SsoRefusal } from './refusal';
 
 // IdP calls (discovery, token, JWKS, userinfo) never hang a login.
 custom.setHttpOptionsDefaults({ timeout: 5_000 });
 
-/** The IdP answered, but the answer does not let this user in (missing e-mail, unverified, …). */
-export class SsoRefusal extends Error {
-  constructor(message: string, readonly code = 'sso_refused') {
-    super(message);
-    this.name = 'SsoRefusal';
-  }
-}
 
 export interface OidcStrategyInput {
   orgId: string;

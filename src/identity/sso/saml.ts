@@ -2,7 +2,8 @@ import { Strategy as SamlStrategy, ValidateInResponseTo, type CacheItem, type Ca
 import type { Redis } from 'ioredis';
 import type { IdpProfile } from '../provisioning';
 import type { SamlSettings } from '../repositories/sso-connections';
-import { groupsFrom, SsoRefusal } from './oidc';
+import { groupsFrom } from './oidc';
+import { SsoRefusal } from './refusal';
 
 const REQUEST_TTL_MS = 10 * 60_000;
 const CLOCK_SKEW_MS = 60_000;
