@@ -222,7 +222,12 @@ export const resourceRoutes: AdminRoute[] = [
           `INSERT INTO catalog_endpoints (id, org_id, provider, display_name, base_url, enabled) VALUES ($1, $2, $3, $4, $5, false)`,
           [id, org.id, spec.provider, spec.displayName, spec.baseUrl]);
       }
-      await upsertCatalog(deps.pool, [spec]);
+      try {
+        await upsertCatalog(deps.pool, [spec]);
+      } catch (err) {
+        if (rows.length === 0) await deps.pool.query('DELETE FROM catalog_endpoints WHERE id = $1 AND org_id = $2', [id, org.id]).catch(() => undefined);
+        throw err;
+      }
       await deps.catalog.publishChange();
       await deps.audit.emit({ type: 'catalog.updated', orgId: org.id, actor: actorOf(ctx.principal), target: { type: 'catalog_endpoint', id }, details: { provider: spec.provider, models: spec.models.length, enabled: body.enabled } });
       return { id, ...body, created: rows.length === 0 };
