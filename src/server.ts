@@ -9,10 +9,11 @@ import { KeyStore } from './identity';
 import { CatalogService, catalogIsEmpty, envSecretResolver, upsertCatalog, type CatalogEndpointSpec } from './catalog';
 import { CircuitBreakers } from './routing';
 import { GatewayMetrics, createHttpApp } from './http';
-import { SpendGuard, UsageLedger } from './spend';
+import { SpendGuard, UsageLedger, spendAuditEvent } from './spend';
 import { createDataPlaneRouter, workspaceHashKeys, type DataPlaneServices } from './proxy';
 import { closeUpstreamPools, getAdapter } from './providers';
 import { createLogger, type Logger } from './logger';
+import { createAuditProducer, createSigner, loadAuditConfig, startAuditWriter, type AuditProducer, type AuditWriter } from './audit';
 import { createAdminPlane, loadAdminConfig } from './admin';
 
 export interface StartOptions {
@@ -82,20 +83,37 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 
   const metrics = new GatewayMetrics(options.processMetrics ?? true);
   const usage = new UsageLedger({ pool, onError: (err, lost) => logger.error({ err, lost }, 'usage ledger write failed') });
+  // The audit log: every request and admin action is enqueued (or spooled) and chained by the writer.
+  const auditConfig = loadAuditConfig(options.env ?? process.env);
+  const audit: AuditProducer = await createAuditProducer({
+    redisUrl: config.redisUrl, prefix: config.redisPrefix, spoolDir: auditConfig.spoolDir, required: auditConfig.required,
+    contentKey: auditConfig.contentKey, enqueueTimeoutMs: auditConfig.enqueueTimeoutMs, logger,
+  });
+  let auditWriter: AuditWriter | null = null;
+  if (auditConfig.writerInProcess) {
+    if (!auditConfig.signingKeyPem) logger.warn('GATEHOUSE_AUDIT_SIGNING_KEY is not set: the audit chain is written but no signed checkpoints');
+    auditWriter = await startAuditWriter({
+      pool, redisUrl: config.redisUrl, prefix: config.redisPrefix, logger,
+      signer: auditConfig.signingKeyPem ? createSigner(auditConfig.signingKeyPem) : null,
+      checkpointEvery: auditConfig.checkpointEvery, checkpointIntervalMs: auditConfig.checkpointIntervalMs, batchSize: auditConfig.writerBatchSize,
+    });
+  }
   const spend = new SpendGuard({
     redis, pool, prefix: config.redisPrefix, failOpen: config.spendFailOpen, registry: metrics.registry, ledger: usage,
-    onEvent: (event) => logger.warn({ spendEvent: event }, event.type),
+    onEvent: (event) => {
+      logger.warn({ spendEvent: event }, event.type);
+      audit.emit(spendAuditEvent(event)).catch((err) => logger.error({ err }, 'spend event could not be audited'));
+    },
   });
   const inflight = new InflightTracker();
   const services: DataPlaneServices = {
     keys, catalog, breakers: new CircuitBreakers(), metrics, usage, spend, logger, adapterFor: getAdapter,
-    bodyLimitBytes: config.bodyLimitBytes, inflight, governance,
+    bodyLimitBytes: config.bodyLimitBytes, inflight, governance, audit,
   };
   const routers = [createDataPlaneRouter(services)];
   // --- admin plane (identity, SSO, admin API): constructed and mounted here ---
-  // Audit: pass the src/audit producer as `audit` once it is built here; until then events go to the log.
   const adminPlane = await createAdminPlane({
-    pool, redis, redisPrefix: config.redisPrefix, keys, catalog, logger, config: loadAdminConfig(options.env ?? process.env),
+    pool, redis, redisPrefix: config.redisPrefix, keys, catalog, logger, config: loadAdminConfig(options.env ?? process.env), audit,
   });
   routers.push(...adminPlane.routers);
   // --- end admin plane ---
@@ -120,6 +138,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       await stopped;
       await Promise.allSettled([keys.close(), spend.close()]);
       await usage.close();
+      await audit.close().catch((err) => logger.error({ err }, 'audit producer close failed'));
+      await auditWriter?.close().catch((err) => logger.error({ err }, 'audit writer close failed'));
       await Promise.allSettled([redis.quit(), subscriber.quit(), pool.end(), closeUpstreamPools()]);
     })();
     return closing;

@@ -12,6 +12,7 @@ import { resolveRoutes } from './model-access';
 import { StreamTally, midStreamError } from './openai-routes';
 import { govern, type Governed } from './governance';
 import { reserveSpend } from './spend-step';
+import { requireAuditCapacity } from './audit-step';
 import { estimateChatCost } from '../spend';
 import { ChunkTransformer, transformChatAnswer } from './answers';
 import type { DataPlaneServices } from './services';
@@ -61,6 +62,7 @@ async function streamMessages(ex: Exchange, services: DataPlaneServices, g: Gove
 /** Anthropic's Messages API on top of the canonical pipeline: any catalog endpoint can serve it. */
 export async function handleMessages(ex: Exchange, services: DataPlaneServices): Promise<void> {
   ex.key = await authenticate(services.keys, ex.req.headers);
+  requireAuditCapacity(services.audit);
   const body = await readJsonBody(ex.req, services.bodyLimitBytes);
   const req = toChatRequest(body);
   ex.model = req.model;

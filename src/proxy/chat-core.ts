@@ -1,5 +1,6 @@
 import { RequestValidationError, type ChatChunk, type ChatRequest, type ChatResponse, type Usage, type UpstreamCall } from '../providers';
 import { badRequest } from '../http';
+import type { SettledFigures } from './audit-step';
 import type { ModelRoute } from '../catalog';
 import { NoRouteError, runWithFailover, type AttemptRecord } from '../routing';
 import { costUsd, usageFromPartialOutput, type TokenUsage } from '../spend';
@@ -33,6 +34,7 @@ export async function withRoutes<T>(
       },
     });
     ex.endpointId = result.route.endpoint.id;
+    ex.attempts = result.attempts.length;
     if (!ex.committed) {
       ex.res.setHeader('x-gatehouse-endpoint', result.route.endpoint.id);
       if (result.attempts.length > 1) ex.res.setHeader('x-gatehouse-attempts', String(result.attempts.length));
@@ -41,6 +43,7 @@ export async function withRoutes<T>(
   } catch (err) {
     if (err instanceof RequestValidationError) throw badRequest(err.message, err.param, 'unsupported_by_provider');
     if (err instanceof NoRouteError) {
+      ex.attempts = err.attempts.length;
       ex.endpointId = err.attempts.at(-1)?.endpointId ?? null;
       throw gatewayErrorFromUpstream(err);
     }
@@ -81,24 +84,27 @@ export function settleUsage(
     services.metrics.tokens.inc({ direction: 'output', model: route.model }, tokens.completionTokens);
   }
   const latencyMs = performance.now() - ex.started;
-  const record = (cost: number, settledAt?: Date): void => services.usage.record({
+  const record = (cost: number, settledAt?: Date): SettledFigures => {
+    services.usage.record({
     requestId: ex.requestId, orgId: key.orgId, workspaceId: key.workspaceId, apiKeyId: key.id, userId: key.userId,
     route: ex.route, model: ex.model, endpointId: route?.endpoint.id ?? ex.endpointId, status: ex.status, stream: ex.stream,
     promptTokens: tokens.promptTokens, completionTokens: tokens.completionTokens, cachedTokens: tokens.cachedTokens,
     costUsd: cost, latencyMs, errorCode: ex.errorCode, decisionId: ex.decisionId, reservationId: ex.reservation?.id ?? null,
     estimatedCostUsd: ex.estimate?.usd ?? null, createdAt: settledAt,
-  });
+    });
+    return { costUsd: cost, promptTokens: tokens.promptTokens, completionTokens: tokens.completionTokens };
+  };
   const reservation = ex.reservation;
   if (!reservation) {
-    record(route ? costUsd(route.pricing, tokens) : 0);
+    ex.settlement = Promise.resolve(record(route ? costUsd(route.pricing, tokens) : 0));
     return;
   }
   ex.reservation = null;
-  services.spend.settle(reservation, tokens, route).then(
+  ex.settlement = services.spend.settle(reservation, tokens, route).then(
     (settled) => record(settled.costUsd, settled.settledAt),
     (err) => {
       services.logger.error({ err, requestId: ex.requestId }, 'spend settlement failed');
-      record(route ? costUsd(route.pricing, tokens) : 0);
+      return record(route ? costUsd(route.pricing, tokens) : 0);
     },
   );
 }

@@ -5,6 +5,7 @@ import { requestIdFrom } from '../http';
 import type { DataPlaneServices } from './services';
 import type { GatewayDecision } from '../policy';
 import type { Reservation, SpendEstimate } from '../spend';
+import { requestAuditEvent, type SettledFigures } from './audit-step';
 
 /** One data-plane request as it moves through the pipeline. */
 export class Exchange {
@@ -27,6 +28,10 @@ export class Exchange {
   /** The spend hold taken before routing (src/proxy/spend-step.ts); settled exactly once. */
   reservation: Reservation | null = null;
   estimate: SpendEstimate | null = null;
+  /** Resolves with what settlement booked (cost, tokens); the audit event waits for it. */
+  settlement: Promise<SettledFigures> | null = null;
+  /** Upstream attempts made (failover included). */
+  attempts = 0;
   /** True once response headers went out: later errors can only end the stream. */
   get committed(): boolean {
     return this.res.headersSent;
@@ -89,6 +94,12 @@ export function dataPlaneHandler(
       .finally(() => {
         const finish = (): void => {
           services.inflight.done();
+          if (ex.key && services.audit && route !== 'models') {
+            const audit = services.audit;
+            Promise.resolve(ex.settlement)
+              .then((settled) => audit.emit(requestAuditEvent(ex, settled, ex.attempts)))
+              .catch((err) => services.logger.error({ err, requestId: ex.requestId }, 'audit event could not be recorded'));
+          }
           const seconds = (performance.now() - ex.started) / 1000;
           const status = String(ex.status);
           services.metrics.requests.inc({ route, status });

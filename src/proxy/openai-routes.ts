@@ -8,6 +8,7 @@ import { authenticate } from './auth';
 import { completeChat, openChatStream, settleUsage, withRoutes, upstreamCall } from './chat-core';
 import { govern, type Governed } from './governance';
 import { reserveSpend } from './spend-step';
+import { requireAuditCapacity } from './audit-step';
 import { ChunkTransformer, transformChatAnswer } from './answers';
 import type { Exchange } from './exchange';
 import { keyAllowsModel, resolveRoutes } from './model-access';
@@ -75,6 +76,7 @@ async function streamChat(ex: Exchange, services: DataPlaneServices, g: Governed
 
 export async function handleChatCompletions(ex: Exchange, services: DataPlaneServices): Promise<void> {
   ex.key = await authenticate(services.keys, ex.req.headers);
+  requireAuditCapacity(services.audit);
   const body = await readJsonBody(ex.req, services.bodyLimitBytes);
   const req = parseChatRequest(body);
   ex.model = req.model;
@@ -101,6 +103,7 @@ export async function handleChatCompletions(ex: Exchange, services: DataPlaneSer
 
 export async function handleEmbeddings(ex: Exchange, services: DataPlaneServices): Promise<void> {
   ex.key = await authenticate(services.keys, ex.req.headers);
+  requireAuditCapacity(services.audit);
   const body = await readJsonBody(ex.req, services.bodyLimitBytes);
   const req = parseEmbeddingsRequest(body);
   ex.model = req.model;

@@ -6,6 +6,7 @@ import type { GatewayMetrics } from '../http';
 import type { SpendGuard, UsageLedger } from '../spend';
 import type { ProviderAdapter, ProviderKind } from '../providers';
 import type { GovernanceServices } from './governance';
+import type { AuditProducer } from '../audit';
 
 /** Everything the data plane needs, built once by the composition root (src/server.ts). */
 export interface DataPlaneServices {
@@ -18,6 +19,8 @@ export interface DataPlaneServices {
   logger: Logger;
   adapterFor: (kind: ProviderKind) => ProviderAdapter;
   bodyLimitBytes: number;
+  /** The audit log producer; null only where no audit log is configured (never in serve/demo). */
+  audit: AuditProducer | null;
   /** Policy decisions and PII handling. */
   governance: GovernanceServices;
   /** Counts requests in flight so a graceful shutdown can wait for them (streams included). */

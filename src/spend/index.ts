@@ -23,4 +23,5 @@ export { usdToNanos, nanosToUsd, roundUsd } from './money';
 export { SpendMetrics } from './metrics';
 export { KEY_LIMIT_COLUMNS, keyLimitsFromRow, loadKeyLimits, setKeyLimits, validateKeyLimits, type KeyLimitRow } from './key-limits';
 export { capCounterKey } from './plan';
+export { spendAuditEvent } from './audit-events';
 export { buildSpendReport, type SpendReport, type SpendReportEntry, type SpendReportOptions, type ReportLimit } from './report';

@@ -1,4 +1,7 @@
 import pino from 'pino';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { loadConfig, type GatewayConfig } from '../../src/config';
 import { createPool, migrate, type Pool } from '../../src/db';
 import { upsertCatalog, type CatalogEndpointSpec } from '../../src/catalog';
@@ -23,6 +26,8 @@ export interface StackOptions {
   /** Extra catalog endpoints, built from the mock's URL (fault-injecting base paths, …). */
   extraEndpoints?: (mockUrl: string) => CatalogEndpointSpec[];
   config?: Partial<GatewayConfig>;
+  /** Extra environment for the gateways (audit settings, provider credentials). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const silentLogger = pino({ level: process.env.GATEHOUSE_TEST_LOG ?? 'silent' });
@@ -45,7 +50,12 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
   await upsertCatalog(pool, endpoints);
   const gateways: Gateway[] = [];
   const start = async (): Promise<Gateway> => {
-    const g = await startGateway(config, { logger: silentLogger, migrate: false, processMetrics: false });
+    // Each instance gets its own audit spool, as separate machines would.
+    const spoolDir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-spool-'));
+    const g = await startGateway(config, {
+      logger: silentLogger, migrate: false, processMetrics: false,
+      env: { ...process.env, GATEHOUSE_AUDIT_SPOOL_DIR: spoolDir, ...options.env },
+    });
     gateways.push(g);
     return g;
   };
