@@ -18,6 +18,7 @@ import { prepareApp, REPO_ROOT } from './lib/app-build';
 import { cpuSnapshot, startService, type ServiceProcess } from './lib/children';
 import { formatProfileSummary, type ProfileSummary } from './lib/cpuprofile';
 import { MeasuredProxy } from './lib/measured-proxy';
+import { acquireRunLock } from './lib/run-lock';
 import { benchDatabaseUrl, newBenchKey, prepareBenchDatabase } from './lib/database';
 import { closedLoop, pacedLoop, type LoadResult, type Target } from './lib/load';
 import { USAGE, parseBenchOptions, type BenchOptions, type LoadKind, type Mode } from './lib/options';
@@ -120,6 +121,7 @@ function commitId(): string | null {
 async function main(): Promise<void> {
   const opts = parseBenchOptions(process.argv.slice(2));
   if (!opts) return void process.stdout.write(USAGE);
+  acquireRunLock();
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-bench-'));
   const loadBefore = os.loadavg();
   log(`Gatehouse gateway benchmark — node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), `
