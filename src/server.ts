@@ -91,7 +91,6 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   });
   let auditWriter: AuditWriter | null = null;
   if (auditConfig.writerInProcess) {
-    if (!auditConfig.signingKeyPem) logger.warn('GATEHOUSE_AUDIT_SIGNING_KEY is not set: the audit chain is written but no signed checkpoints');
     auditWriter = await startAuditWriter({
       pool, redisUrl: config.redisUrl, prefix: config.redisPrefix, logger,
       signer: auditConfig.signingKeyPem ? createSigner(auditConfig.signingKeyPem) : null,

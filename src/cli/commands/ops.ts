@@ -1,4 +1,7 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { generateSigningKeyPem } from '../../audit';
 import { loadConfig } from '../../config';
 import { createPool, ensureDatabase, migrate } from '../../db';
 import { catalogIsEmpty, upsertCatalog } from '../../catalog';
@@ -45,6 +48,23 @@ function demoBanner(gateway: Gateway, mockUrl: string, apiKey: string | null, re
   ].join('\n');
 }
 
+/**
+ * The demo signs its audit checkpoints with a key of its own, made on first run under
+ * .gatehouse/ (production deployments set GATEHOUSE_AUDIT_SIGNING_KEY[_FILE] themselves).
+ */
+function ensureDemoSigningKey(): void {
+  if (process.env.GATEHOUSE_AUDIT_SIGNING_KEY || process.env.GATEHOUSE_AUDIT_SIGNING_KEY_FILE) return;
+  const file = path.resolve('.gatehouse', 'demo-audit-signing-key.pem');
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const pair = generateSigningKeyPem();
+    writeFileSync(file, pair.privateKeyPem, { mode: 0o600 });
+    // The public half is what an auditor pins when verifying an export offline.
+    writeFileSync(file.replace(/\.pem$/, '.pub.pem'), pair.publicKeyPem);
+  }
+  process.env.GATEHOUSE_AUDIT_SIGNING_KEY_FILE = file;
+}
+
 export function registerOpsCommands(program: Command): void {
   program.command('migrate')
     .description('Apply pending database migrations (creates the database if missing)')
@@ -77,6 +97,7 @@ export function registerOpsCommands(program: Command): void {
     .action(async () => {
       const config = loadConfig();
       const logger = createLogger(config.logLevel);
+      ensureDemoSigningKey();
       const mock = await startMockProvider({ port: config.mockPort, host: '127.0.0.1' });
       await ensureDatabase(config.databaseUrl);
       const pool = createPool(config.databaseUrl, { max: 2 });
