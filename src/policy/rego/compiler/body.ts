@@ -9,6 +9,7 @@ import { Value } from '../value';
 import { Scope, Unsafe } from './scope';
 import { Env, TermPlanner, Wrap, cloneEnv, compose, visitTerm } from './terms';
 import { planWith } from './with';
+import { matchStep, notStep, someInStep, truthyStep } from './templates';
 
 function unbind(f: Frame, slots: number[]): void {
   for (let i = 0; i < slots.length; i++) f.slots[slots[i]] = undefined;
@@ -155,29 +156,7 @@ export class Planner extends TermPlanner {
         const vm = this.planMatch(b.value, env);
         const binds = [...(km?.binds ?? []), ...vm.binds];
         const pre = [...c.pre, ...(km?.pre ?? []), ...vm.pre];
-        const cget = c.get;
-        const vmatch = vm.match;
-        return (next) =>
-          compose(pre, (f) => {
-            const coll = cget(f);
-            if (Array.isArray(coll)) {
-              // Steps are counted per element (limits); no callback for the common array case.
-              for (let i = 0; i < coll.length; i++) {
-                tick(f);
-                let r = false;
-                if ((km === null || km.match(f, i)) && vmatch(f, coll[i])) r = next(f);
-                unbind(f, binds);
-                if (r) return true;
-              }
-              return false;
-            }
-            return iterate(coll, f, (k, v) => {
-              let r = false;
-              if ((km === null || km.match(f, k)) && vmatch(f, v)) r = next(f);
-              unbind(f, binds);
-              return r;
-            });
-          });
+        return (next) => compose(pre, someInStep(c.get, km ? km.match : null, vm.match, binds, next, tick, iterate));
       }
       case 'every':
         return this.planEvery(b, env);
@@ -187,15 +166,7 @@ export class Planner extends TermPlanner {
   private matchWrap(
     pre1: Wrap[], get: (f: Frame) => Value | undefined, pre2: Wrap[], match: (f: Frame, v: Value) => boolean, binds: number[],
   ): Wrap {
-    return (next) =>
-      compose([...pre1, ...pre2], (f) => {
-        const v = get(f);
-        if (v === undefined) return false;
-        let r = false;
-        if (match(f, v)) r = next(f);
-        unbind(f, binds);
-        return r;
-      });
+    return (next) => compose([...pre1, ...pre2], matchStep(get, match, binds, next));
   }
 
   private planTermExpr(t: Term, env: Env): Wrap {
@@ -224,12 +195,7 @@ export class Planner extends TermPlanner {
   private planTermExprValue(t: Term, env: Env): Wrap {
     const vp = this.planValue(t, env);
     const get = vp.get;
-    return (next) =>
-      compose(vp.pre, (f) => {
-        const v = get(f);
-        if (v === undefined || v === false) return false;
-        return next(f);
-      });
+    return (next) => compose(vp.pre, truthyStep(get, next));
   }
 
   private planPrint(args: Term[], env: Env): Wrap {
@@ -349,10 +315,7 @@ export class Planner extends TermPlanner {
     }
     if (leaked.length) throw new Unsafe(leaked, e.loc);
     const innerStep = inner(() => true);
-    return (next) => (f) => {
-      if (innerStep(f)) return false;
-      return next(f);
-    };
+    return (next) => notStep(innerStep, next);
   }
 
   private planEvery(b: Extract<Expr['body'], { kind: 'every' }>, env: Env): Wrap {

@@ -6,6 +6,7 @@ import { RegoSet, Value } from '../value';
 import { INLINE_OPS } from './inline';
 import type { Env, ResolvedFn, TermPlanner, ValuePlan, Wrap } from './terms';
 import { konst } from './terms';
+import { inlineOpGet } from './templates';
 
 /** Builtins removed from Rego v1. */
 const DEPRECATED = new Set(['any', 'all', 're_match', 'net.cidr_overlap', 'set_diff', 'cast_array', 'cast_set', 'cast_string', 'cast_boolean', 'cast_null', 'cast_object']);
@@ -176,20 +177,7 @@ export function planCallValue(p: TermPlanner, t: Extract<Term, { type: 'call' }>
   const inline = r.kind === 'builtin' && t.args.length === 2 ? INLINE_OPS.get(r.key) : undefined;
   if (inline) {
     const [ga, gb] = args.gets;
-    const key = r.key;
-    return {
-      pre: args.pre,
-      get: (f) => {
-        const o = f.ctx.fnOverrides;
-        if (o !== null && o.has(key)) return slow(f);
-        const a = ga(f);
-        if (a === undefined) return undefined;
-        const b = gb(f);
-        if (b === undefined) return undefined;
-        const v = inline(a, b);
-        return v !== undefined ? v : slow(f);
-      },
-    };
+    return { pre: args.pre, get: inlineOpGet(ga, gb, inline, slow, r.key) };
   }
   return { pre: args.pre, get: slow };
 }

@@ -2,7 +2,8 @@
 import { Frame, Getter } from '../eval/context';
 import { iterate, lookup, lookupPath, tick } from '../eval/ops';
 import type { Loc, Term } from '../syntax/ast';
-import { PlainObject, RegoObject, RegoSet, Value } from '../value';
+import { NULL_PROTO, Value } from '../value';
+import { fieldGet, inputGet, slotGet } from './templates';
 import { evalGroup, materialize } from './documents';
 import { Unsafe } from './scope';
 import type { Env, MatchPlan, TermPlanner, ValuePlan, Wrap } from './terms';
@@ -10,6 +11,14 @@ import { cloneEnv } from './terms';
 
 const TRUE_MATCH = (): boolean => true;
 const hasOwnProp = Object.prototype.hasOwnProperty;
+
+/** base.k1.k2…: one per-site getter per segment (short paths; long ones use lookupPath). */
+function fieldPath(base: Getter, path: string[]): Getter {
+  if (path.length > 4) return (f) => lookupPath(base(f), path);
+  let g = base;
+  for (const k of path) g = fieldGet(g, k, hasOwnProp, lookup, Object.prototype, NULL_PROTO);
+  return g;
+}
 
 function unbind(f: Frame, slots: number[]): void {
   for (let i = 0; i < slots.length; i++) f.slots[slots[i]] = undefined;
@@ -23,19 +32,7 @@ export function planRef(p: TermPlanner, t: Extract<Term, { type: 'ref' }>, env: 
     if (slot !== undefined && env.bound.has(slot) && t.path.every((p) => p.type === 'string')) {
       // x.a.b on a bound variable: one closure, no intermediate getter.
       const path = t.path.map((p) => (p as { value: string }).value);
-      if (path.length === 1) {
-        const k = path[0];
-        return {
-          pre: [],
-          get: (f) => {
-            const v = f.slots[slot];
-            if (typeof v !== 'object' || v === null) return undefined;
-            if (Array.isArray(v) || v instanceof RegoSet || v instanceof RegoObject) return lookup(v, k);
-            return hasOwnProp.call(v, k) ? (v as PlainObject)[k] : undefined;
-          },
-        };
-      }
-      return { pre: [], get: (f) => lookupPath(f.slots[slot], path) };
+      return { pre: [], get: fieldPath(slotGet(slot), path) };
     }
     if (slot === undefined) {
       const g = p.expandGlobal(head.name, head.loc);
@@ -50,7 +47,7 @@ export function planRooted(p: TermPlanner, root: 'input' | 'data', segs: Term[],
   if (root === 'input') p.markImpure();
   if (root === 'input' && segs.every((p) => p.type === 'string')) {
     const path = segs.map((p) => (p as { value: string }).value);
-    return { pre: [], get: (f) => lookupPath(f.ctx.input, path) };
+    return { pre: [], get: fieldPath(inputGet(), path) };
   }
   if (root === 'input') return applySegs(p, { pre: [], get: (f) => f.ctx.input }, segs, env, loc);
   return planDataRef(p, segs, env, loc);
@@ -132,19 +129,7 @@ function applySegs(p: TermPlanner, base: ValuePlan, segs: Term[], env: Env, loc:
   if (!parts.some((p) => p.kind === 'iter')) {
     if (parts.every((p) => p.kind === 'const' && typeof p.key === 'string')) {
       const path = parts.map((p) => (p as { key: string }).key);
-      if (path.length === 1) {
-        const k = path[0];
-        return {
-          pre,
-          get: (f) => {
-            const v = baseGet(f);
-            if (typeof v !== 'object' || v === null) return undefined;
-            if (Array.isArray(v) || v instanceof RegoSet || v instanceof RegoObject) return lookup(v, k);
-            return hasOwnProp.call(v, k) ? (v as PlainObject)[k] : undefined;
-          },
-        };
-      }
-      return { pre, get: (f) => lookupPath(baseGet(f), path) };
+      return { pre, get: fieldPath(baseGet, path) };
     }
     return {
       pre,

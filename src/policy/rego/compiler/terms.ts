@@ -14,6 +14,7 @@ import {
 import { callImpl, fnName, planArgs, planCallValue, resolveFunction } from './calls';
 import { planRef, planRooted } from './refs';
 import { planComprehension } from './comprehensions';
+import { bindMatch, slotGet } from './templates';
 import { evalGroup, materialize } from './documents';
 import { CompileIssue, Scope, Unsafe } from './scope';
 import { ModuleInfo, RuleGroup, RuleTree } from './tree';
@@ -130,7 +131,7 @@ export abstract class TermPlanner {
         const slot = env.scope.lookup(t.name);
         if (slot !== undefined) {
           if (!env.bound.has(slot)) throw new Unsafe([t.name], t.loc);
-          return { pre: [], get: (f) => f.slots[slot] };
+          return { pre: [], get: slotGet(slot) };
         }
         const g = this.expandGlobal(t.name, t.loc);
         if (!g) throw new Unsafe([t.name], t.loc);
@@ -243,7 +244,7 @@ export abstract class TermPlanner {
             return { pre: [], match: (f, v) => { const w = f.slots[slot]; return w === v || valueEquals(w as Value, v); }, binds: [] };
           }
           env.bound.add(slot);
-          return { pre: [], match: (f, v) => { f.slots[slot] = v; return true; }, binds: [slot] };
+          return { pre: [], match: bindMatch(slot), binds: [slot] };
         }
         break;
       }

@@ -1,0 +1,36 @@
+/**
+ * Per-site copies of hot closures.
+ *
+ * V8 keeps inline caches and call feedback per function literal, shared by every closure made
+ * from it: when one literal serves every `x.field` of every rule, its property loads see every
+ * shape and its continuation calls see every target, so they go megamorphic and TurboFan cannot
+ * inline the chain of steps. `perSite(factory)` compiles a fresh copy of a factory's own source
+ * text for each call site; each copy gets its own feedback, stays monomorphic and can be inlined
+ * into its caller.
+ *
+ * Safety: only the engine's own factory functions are recompiled, from their compiled source
+ * (`Function.prototype.toString`); policy values reach them only as arguments, never as source
+ * text. Factories must therefore be self-contained: they may use their parameters and JS globals
+ * only (no imports, no module-level names, no `this`). Where code generation from strings is
+ * disabled (`--disallow-code-generation-from-strings`), the factory itself is used.
+ */
+
+let serial = 0;
+let codegen = true;
+const sources = new WeakMap<object, string>();
+
+export function perSite<F extends (...args: never[]) => unknown>(factory: F): F {
+  if (!codegen) return factory;
+  let src = sources.get(factory);
+  if (src === undefined) {
+    src = factory.toString();
+    sources.set(factory, src);
+  }
+  try {
+    // The serial makes each source unique, so V8's eval cache cannot hand back a shared copy.
+    return new Function(`return (${src});\n// gatehouse rego site ${serial++}`)() as F;
+  } catch {
+    codegen = false;
+    return factory;
+  }
+}
