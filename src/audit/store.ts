@@ -77,6 +77,10 @@ export async function appendEvents(pool: Pool, items: readonly PreparedEvent[]):
   const orgs = [...new Set(items.map((i) => i.event.org))];
   const locks = orgs.map(chainLockKey).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const client = await pool.connect();
+  // A server that goes away between two statements emits 'error' on the checked-out client;
+  // the next query fails with it anyway, so only keep it from crashing the process.
+  const ignore = (): void => undefined;
+  client.on('error', ignore);
   try {
     await client.query('BEGIN');
     // One round trip for all locks; ordered keys keep concurrent writers deadlock-free.
@@ -118,6 +122,7 @@ export async function appendEvents(pool: Pool, items: readonly PreparedEvent[]):
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
+    client.off('error', ignore);
     client.release();
   }
 }

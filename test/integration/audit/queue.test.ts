@@ -112,11 +112,13 @@ describe('producer → BullMQ → writer', () => {
 
     it('rejects invalid input synchronously and parks poison jobs in the failed set', async () => {
       expect(() => producer.emit({ ...request(randomUUID(), 1), orgId: 'x' })).toThrow(AuditEventError);
-      const queue = new Queue(AUDIT_QUEUE, { connection: createRedis(TEST_REDIS_URL, { maxRetriesPerRequest: null }), prefix: bullPrefix(prefix) });
+      const queueRedis = createRedis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+      const queue = new Queue(AUDIT_QUEUE, { connection: queueRedis, prefix: bullPrefix(prefix) });
       await queue.add('bogus', { e: { v: 1, id: 'nope' } }, { jobId: 'poison-1' });
       await eventually(async () => (await queue.getFailedCount()) === 1);
       expect(writer.stats().rejected).toBeGreaterThanOrEqual(1);
       await queue.close();
+      queueRedis.disconnect();
     });
   });
 
