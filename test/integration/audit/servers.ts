@@ -31,6 +31,7 @@ export interface OwnRedis {
   port: number;
   start(): Promise<void>;
   stop(): Promise<void>;
+  destroy(): Promise<void>;
 }
 
 /**
