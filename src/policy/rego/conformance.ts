@@ -64,7 +64,7 @@ export function fromTagged(v: unknown): Value {
 function keysToStrings(v: Value): Value {
   if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map(keysToStrings);
-  if (v instanceof RegoSet) return new RegoSet([...v.map.values()].map(keysToStrings));
+  if (v instanceof RegoSet) return new RegoSet(v.members().map(keysToStrings));
   const out = emptyObject();
   for (const [k, x] of objectEntries(v)) out[typeof k === 'string' ? k : JSON.stringify(toJSON(k))] = keysToStrings(x);
   return out;

@@ -49,34 +49,103 @@ export class RegoObject {
   private sortedCache: [Value, Value][] | null = null;
 }
 
-/** A Rego set. Elements are keyed by `canonicalKey(element)`. */
+/**
+ * A Rego set. Primitive members are Map keys themselves (Map's SameValueZero equals Rego equality
+ * on primitives, 0 and -0 included); composite members (arrays, objects, sets) sit in buckets by
+ * structural hash and are told apart by `valueEquals`, so adding an object never builds a string.
+ */
 export class RegoSet {
-  readonly map: Map<string, Value>;
+  private readonly prims = new Map<Value, Value>();
+  private comps: Map<number, Value[]> | null = null;
+  private compCount = 0;
   constructor(items?: Iterable<Value>) {
-    this.map = new Map();
-    if (items) for (const v of items) this.map.set(canonicalKey(v), v);
+    if (items) for (const v of items) this.add(v);
   }
   get size(): number {
-    return this.map.size;
+    return this.prims.size + this.compCount;
   }
   has(v: Value): boolean {
-    return this.map.has(canonicalKey(v));
+    if (typeof v !== 'object' || v === null) return this.prims.has(v);
+    if (this.comps === null) return false;
+    const bucket = this.comps.get(hashValue(v));
+    if (bucket === undefined) return false;
+    for (let i = 0; i < bucket.length; i++) if (valueEquals(bucket[i], v)) return true;
+    return false;
   }
   /** Only for building a fresh set; values are immutable once shared. */
   add(v: Value): void {
-    this.map.set(canonicalKey(v), v);
+    if (typeof v !== 'object' || v === null) {
+      this.prims.set(v, v === 0 ? 0 : v); // -0 is stored as 0
+      return;
+    }
+    if (this.comps === null) this.comps = new Map();
+    const h = hashValue(v);
+    const bucket = this.comps.get(h);
+    if (bucket === undefined) this.comps.set(h, [v]);
+    else {
+      for (let i = 0; i < bucket.length; i++) if (valueEquals(bucket[i], v)) return;
+      bucket.push(v);
+    }
+    this.compCount++;
+  }
+  /** Members in no particular order (a fresh array): for set algebra that needs no sorting. */
+  members(): Value[] {
+    const out: Value[] = [];
+    for (const v of this.prims.values()) out.push(v);
+    if (this.comps !== null) for (const b of this.comps.values()) for (let i = 0; i < b.length; i++) out.push(b[i]);
+    return out;
   }
   /** Elements in OPA's order (sorted), cached until the next add. */
   values(): IterableIterator<Value> {
     return this.sorted()[Symbol.iterator]();
   }
   sorted(): Value[] {
-    if (this.sortedCache === null || this.sortedCache.length !== this.map.size) {
-      this.sortedCache = sortValues([...this.map.values()]);
+    if (this.sortedCache === null || this.sortedCache.length !== this.size) {
+      this.sortedCache = sortValues(this.members());
     }
     return this.sortedCache;
   }
   private sortedCache: Value[] | null = null;
+}
+
+// Structural hashing (consistent with valueEquals: equal values hash alike, whatever their
+// representation). Collisions only cost an extra valueEquals.
+function hashString(s: string): number {
+  let h = 0x811c9dc5 ^ s.length;
+  // Long strings: the first 64 code units and the length decide the bucket.
+  const n = s.length < 64 ? s.length : 64;
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h;
+}
+
+function mix(a: number, b: number): number {
+  return Math.imul(a ^ Math.imul(b, 0x5bd1e995), 0x27d4eb2d) ^ (b >>> 15);
+}
+
+export function hashValue(v: Value): number {
+  if (v === null) return 0x3c6ef372;
+  switch (typeof v) {
+    case 'boolean': return v ? 0x1f123bb5 : 0x5be0cd19;
+    case 'number': return (v | 0) === v ? Math.imul(v, 0x9e3779b1) ^ 0x2545f491 : hashString(String(v)) ^ 0x2545f491;
+    case 'string': return hashString(v);
+  }
+  if (Array.isArray(v)) {
+    let h = 0x6a09e667 ^ v.length;
+    for (let i = 0; i < v.length; i++) h = mix(h, hashValue(v[i]));
+    return h;
+  }
+  // Objects and sets: order-independent sums.
+  let sum = 0;
+  if (v instanceof RegoSet) {
+    for (const x of v.members()) sum = (sum + hashValue(x)) | 0;
+    return mix(0x510e527f, sum);
+  }
+  if (v instanceof RegoObject) {
+    for (const [k, x] of v.map.values()) sum = (sum + mix(hashValue(k), hashValue(x))) | 0;
+    return mix(0x9b05688c, sum);
+  }
+  for (const k in v) if (hasOwn.call(v, k)) sum = (sum + mix(hashString(k), hashValue(v[k]))) | 0;
+  return mix(0x9b05688c, sum);
 }
 
 /** Sentinel-free classification helpers. */
@@ -261,6 +330,12 @@ function comparePlainObjects(a: PlainObject, b: PlainObject): number {
 /** OPA's total order: null < boolean < number < string < array < object < set. */
 export function compareValues(a: Value, b: Value): number {
   if (a === b) return 0;
+  // Same-type primitives (most comparisons, e.g. sorting [price, id] pairs) skip the type ranks.
+  const ta = typeof a;
+  if (ta === typeof b) {
+    if (ta === 'number') return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+    if (ta === 'string') return compareStrings(a as string, b as string);
+  }
   const ra = typeRank(a);
   const rb = typeRank(b);
   if (ra !== rb) return ra < rb ? -1 : 1;
@@ -317,7 +392,7 @@ export function valueEquals(a: Value, b: Value): boolean {
   if (Array.isArray(b)) return false;
   if (a instanceof RegoSet) {
     if (!(b instanceof RegoSet) || a.size !== b.size) return false;
-    for (const k of a.map.keys()) if (!b.map.has(k)) return false;
+    for (const x of a.members()) if (!b.has(x)) return false;
     return true;
   }
   if (b instanceof RegoSet) return false;
@@ -377,7 +452,7 @@ function encode(v: Value): string {
   }
   if (v instanceof RegoSet) {
     const parts: string[] = [];
-    for (const x of v.map.values()) parts.push(encode(x));
+    for (const x of v.members()) parts.push(encode(x));
     if (parts.length > 1) parts.sort();
     return '<' + parts.join(',') + '>';
   }

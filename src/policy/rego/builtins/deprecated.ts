@@ -36,7 +36,7 @@ export const builtins: BuiltinDef[] = named([
       const a = set(args, 0);
       const b = set(args, 1);
       const out = new RegoSet();
-      for (const [k, x] of a.map) if (!b.map.has(k)) out.map.set(k, x);
+      for (const x of a.members()) if (!b.has(x)) out.add(x);
       return out;
     },
   },

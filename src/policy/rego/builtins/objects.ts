@@ -89,7 +89,7 @@ function objectSubset(sup: Obj, sub: Obj): boolean {
 }
 
 function setSubset(sup: RegoSet, sub: RegoSet): boolean {
-  for (const k of sub.map.keys()) if (!sup.map.has(k)) return false;
+  for (const x of sub.members()) if (!sup.has(x)) return false;
   return true;
 }
 

@@ -29,20 +29,20 @@ function compare(name: string, test: (c: number) => boolean): BuiltinDef {
 function intersection(a: RegoSet, b: RegoSet): RegoSet {
   const [small, big] = a.size <= b.size ? [a, b] : [b, a];
   const out = new RegoSet();
-  for (const [k, v] of small.map) if (big.map.has(k)) out.map.set(k, v);
+  for (const v of small.members()) if (big.has(v)) out.add(v);
   return out;
 }
 
 function union(a: RegoSet, b: RegoSet): RegoSet {
   const out = new RegoSet();
-  for (const [k, v] of a.map) out.map.set(k, v);
-  for (const [k, v] of b.map) out.map.set(k, v);
+  for (const v of a.members()) out.add(v);
+  for (const v of b.members()) out.add(v);
   return out;
 }
 
 function difference(a: RegoSet, b: RegoSet): RegoSet {
   const out = new RegoSet();
-  for (const [k, v] of a.map) if (!b.map.has(k)) out.map.set(k, v);
+  for (const v of a.members()) if (!b.has(v)) out.add(v);
   return out;
 }
 

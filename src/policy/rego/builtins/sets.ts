@@ -23,9 +23,9 @@ export const builtins: BuiltinDef[] = named([
       if (sets.length === 0) return new RegoSet();
       sets.sort((a, b) => a.size - b.size);
       const out = new RegoSet();
-      outer: for (const [k, x] of sets[0].map) {
-        for (let i = 1; i < sets.length; i++) if (!sets[i].map.has(k)) continue outer;
-        out.map.set(k, x);
+      outer: for (const x of sets[0].members()) {
+        for (let i = 1; i < sets.length; i++) if (!sets[i].has(x)) continue outer;
+        out.add(x);
       }
       return out;
     },
@@ -35,7 +35,7 @@ export const builtins: BuiltinDef[] = named([
     arity: 1,
     fn: (args) => {
       const out = new RegoSet();
-      for (const s of setsOf(args)) for (const [k, x] of s.map) out.map.set(k, x);
+      for (const s of setsOf(args)) for (const x of s.members()) out.add(x);
       return out;
     },
   },

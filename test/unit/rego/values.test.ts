@@ -1,0 +1,76 @@
+import { RegoObject, RegoSet, hashValue, valueEquals } from '../../../src/policy/rego/value';
+import type { Value } from '../../../src/policy/rego/value';
+import { perSite } from '../../../src/policy/rego/eval/sites';
+import { run } from './helpers';
+
+describe('RegoSet membership (hash buckets for composite members)', () => {
+  it('deduplicates equal composites whatever their construction or key order', () => {
+    const s = new RegoSet();
+    s.add({ id: 'a', reason: 'x' });
+    s.add(JSON.parse('{"reason":"x","id":"a"}') as Value);
+    s.add([1, 'a', { k: [true, null] }]);
+    s.add([1, 'a', { k: [true, null] }]);
+    s.add(new RegoSet(['b', 'a']));
+    s.add(new RegoSet(['a', 'b']));
+    expect(s.size).toBe(3);
+    expect(s.has({ reason: 'x', id: 'a' })).toBe(true);
+    expect(s.has({ reason: 'y', id: 'a' })).toBe(false);
+    expect(s.has(new RegoSet(['a', 'b', 'c']))).toBe(false);
+  });
+
+  it('keeps primitives of different types apart and treats 0 and -0 as one', () => {
+    const s = new RegoSet([1, '1', true, 'true', null, 'null', 0, -0]);
+    expect(s.size).toBe(7);
+    expect(s.has(-0)).toBe(true);
+    expect(s.sorted()).toEqual([null, true, 0, 1, '1', 'null', 'true']);
+  });
+
+  it('hashes equal values alike across object representations', () => {
+    const ro = new RegoObject();
+    ro.set('a', 1);
+    ro.set('b', [2]);
+    const plain = { b: [2], a: 1 };
+    expect(valueEquals(ro, plain)).toBe(true);
+    expect(hashValue(ro)).toBe(hashValue(plain));
+    const s = new RegoSet([plain]);
+    expect(s.has(ro)).toBe(true);
+  });
+
+  it('survives colliding hashes (long strings sharing a prefix)', () => {
+    const prefix = 'p'.repeat(80);
+    const s = new RegoSet();
+    for (let i = 0; i < 50; i++) s.add([prefix + i]);
+    for (let i = 0; i < 50; i++) s.add([prefix + i]);
+    expect(s.size).toBe(50);
+    expect(s.has([prefix + 7])).toBe(true);
+    expect(s.has([prefix + 77])).toBe(false);
+  });
+
+  it('set algebra and equality in policies', () => {
+    const src = `package test
+a := {{"x": 1}, {"y": [1, 2]}, "s", 3}
+b := {{"y": [1, 2]}, 3, {"z": set()}}
+both := a & b
+either := a | b
+only_a := a - b
+same := {{"x": 1}, {"y": [1, 2]}} == {{"y": [1, 2]}, {"x": 1}}
+sets := [{1, 2}, {2, 1}, {3}]
+nested := {s | some s in sets}
+`;
+    expect(run(src, 'both')).toEqual([3, { y: [1, 2] }]);
+    expect(run(src, 'either')).toEqual([3, 's', { x: 1 }, { y: [1, 2] }, { z: [] }]);
+    expect(run(src, 'only_a')).toEqual(['s', { x: 1 }]);
+    expect(run(src, 'same')).toBe(true);
+    expect(run(src, 'nested')).toEqual([[1, 2], [3]]);
+  });
+});
+
+describe('perSite', () => {
+  it('returns an independent copy of a self-contained factory', () => {
+    const factory = (k: number) => (x: number): number => x + k;
+    const a = perSite(factory);
+    expect(a).not.toBe(factory);
+    expect(a(2)(3)).toBe(5);
+    expect(perSite(factory)(10)(1)).toBe(11);
+  });
+});
