@@ -7,6 +7,7 @@ import type { BuiltinDef } from './builtins/types';
 import { Planner } from './compiler/body';
 import { RuleCompiler } from './compiler/rules';
 import { CompileIssue, Scope, SlotAllocator, Unsafe } from './compiler/scope';
+import { memoCall } from './compiler/templates';
 import { Env, compose } from './compiler/terms';
 import { ModuleInfo, RuleTree, buildRuleTree } from './compiler/tree';
 import { EvalCtx, EvalError, EvalRun, Frame, Getter, Limits, Step } from './eval/context';
@@ -42,6 +43,8 @@ export interface QueryResult {
 
 /** Functions with up to this many arguments remember their results within an evaluation. */
 const MEMO_MAX_ARITY = 3;
+/** a memoized call whose result was undefined */
+const UNDEFINED_RESULT = Symbol('undefined result');
 
 export const DEFAULT_LIMITS: Limits = { maxSteps: 1_000_000, timeoutMs: 1000 };
 
@@ -160,26 +163,7 @@ export class RegoProgram {
       if (g.kind !== 'function' || g.arity < 1 || g.arity > MEMO_MAX_ARITY || printers.has(g.id)) continue;
       // A function called from one place is rarely called twice with the same argument.
       if (g.callSites.size < 2) continue;
-      const inner = g.call;
-      const id = g.id;
-      const last = g.arity - 1;
-      g.call = (ctx, args) => {
-        let memo = ctx.fnMemo;
-        if (memo === null) memo = ctx.fnMemo = new Map();
-        let m = memo.get(id);
-        if (m === undefined) memo.set(id, (m = new Map()));
-        // One nested map level per argument; the last level holds the result.
-        for (let i = 0; i < last; i++) {
-          let next = m.get(args[i]) as Map<unknown, unknown> | undefined;
-          if (next === undefined) m.set(args[i], (next = new Map()));
-          m = next;
-        }
-        const a = args[last];
-        if (m.has(a)) return m.get(a) as Value | undefined;
-        const v = inner(ctx, args);
-        m.set(a, v);
-        return v;
-      };
+      g.call = memoCall(g.call, g.id, g.arity - 1, UNDEFINED_RESULT);
     }
   }
 

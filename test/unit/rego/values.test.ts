@@ -74,3 +74,18 @@ describe('perSite', () => {
     expect(perSite(factory)(10)(1)).toBe(11);
   });
 });
+
+describe('object comprehensions', () => {
+  it('switch to non-string keys mid-way, keep __proto__ as a plain key and report conflicts', () => {
+    const src = `package test
+pairs := [["a", 1], ["__proto__", 2], [3, "n"], ["b", 4]]
+obj := {p[0]: p[1] | some p in pairs}
+dup := {p[0]: p[1] | some p in [["a", 1], ["a", 1]]}
+clash := {p[0]: p[1] | some p in [["a", 1], ["a", 2]]}
+`;
+    expect(run(src, 'obj')).toEqual(JSON.parse('{"3": "n", "__proto__": 2, "a": 1, "b": 4}'));
+    expect(Object.keys(run(src, 'obj') as object)).toEqual(['3', '__proto__', 'a', 'b']);
+    expect(run(src, 'dup')).toEqual({ a: 1 });
+    expect(() => run(src, 'clash')).toThrow(/object keys must be unique/);
+  });
+});

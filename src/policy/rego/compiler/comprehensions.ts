@@ -8,23 +8,47 @@
  * quadratic.
  */
 import { EvalError, Frame, Step } from '../eval/context';
-import type { Expr, Term } from '../syntax/ast';
-import { RegoObject, RegoSet, Value, canonicalKey, makeObject, valueEquals } from '../value';
+import type { Expr, Loc, Term } from '../syntax/ast';
+import { PlainObject, RegoObject, RegoSet, Value, canonicalKey, emptyObject, makeObject, valueEquals } from '../value';
 import { CompileIssue, Scope, Unsafe } from './scope';
 import type { Env, TermPlanner, ValuePlan } from './terms';
 import { compose, visitExpr, visitTerm } from './terms';
 
 type Compr = Extract<Term, { type: 'arraycompr' | 'setcompr' | 'objectcompr' }>;
-type Acc = Value[] | RegoSet | RegoObject;
+/** An object comprehension's result: a plain object while every key is a string. */
+class ObjectAcc {
+  o: PlainObject | RegoObject = emptyObject();
+}
+type Acc = Value[] | RegoSet | ObjectAcc;
 
+const hasOwn = Object.prototype.hasOwnProperty;
 let nextIndexId = 0;
 
 function newAcc(kind: Compr['type']): Acc {
-  return kind === 'arraycompr' ? [] : kind === 'setcompr' ? new RegoSet() : new RegoObject();
+  return kind === 'arraycompr' ? [] : kind === 'setcompr' ? new RegoSet() : new ObjectAcc();
 }
 
 function finish(a: Acc): Value {
-  return a instanceof RegoObject ? makeObject(a.map.values()) : a;
+  if (!(a instanceof ObjectAcc)) return a;
+  return a.o instanceof RegoObject ? makeObject(a.o.map.values()) : a.o;
+}
+
+/** Adds key: value (an equal duplicate is a no-op; a different value is a conflict). */
+function putEntry(acc: ObjectAcc, k: Value, v: Value, loc: Loc): void {
+  let o = acc.o;
+  if (!(o instanceof RegoObject)) {
+    if (typeof k === 'string') {
+      if (!hasOwn.call(o, k)) o[k] = v;
+      else if (!valueEquals(o[k], v)) throw new EvalError('eval_conflict_error', 'object keys must be unique', loc.file, loc.line, loc.col);
+      return;
+    }
+    const r = new RegoObject();
+    for (const key of Object.keys(o)) r.set(key, o[key]);
+    acc.o = o = r;
+  }
+  const prev = o.get(k);
+  if (prev === undefined) o.set(k, v);
+  else if (!valueEquals(prev, v)) throw new EvalError('eval_conflict_error', 'object keys must be unique', loc.file, loc.line, loc.col);
 }
 
 /** The step that adds the head of one solution to the accumulator `accOf(f)` returns. */
@@ -37,14 +61,7 @@ function collector(p: TermPlanner, t: Compr, e: Env, accOf: (f: Frame) => Acc | 
       const kv = k.get(f);
       const vv = v.get(f);
       if (kv === undefined || vv === undefined) return false;
-      const o = accOf(f) as RegoObject;
-      const ck = canonicalKey(kv);
-      const prev = o.map.get(ck);
-      if (prev !== undefined) {
-        if (!valueEquals(prev[1], vv)) throw new EvalError('eval_conflict_error', 'object keys must be unique', loc.file, loc.line, loc.col);
-        return false;
-      }
-      o.map.set(ck, [kv, vv]);
+      putEntry(accOf(f) as ObjectAcc, kv, vv, loc);
       return false;
     });
   }

@@ -3,7 +3,7 @@
  * `perSite` (see eval/sites.ts) so each site keeps its own inline caches and can be inlined.
  * Each factory must be self-contained: parameters and JS globals only (its source is recompiled).
  */
-import type { Frame, Getter, Step } from '../eval/context';
+import type { EvalCtx, Frame, Getter, Step } from '../eval/context';
 import type { Value } from '../value';
 import { perSite } from '../eval/sites';
 
@@ -102,6 +102,30 @@ export const inlineOpGet = perSiteFactory(
     return v !== undefined ? v : slow(f);
   },
 );
+
+type Call = (ctx: EvalCtx, args: Value[]) => Value | undefined;
+
+/**
+ * A function call remembering its results for this evaluation, by argument (objects by identity):
+ * one nested Map level per argument, the last holding the result (`undef` for undefined).
+ */
+export const memoCall = perSiteFactory((inner: Call, id: number, last: number, undef: symbol): Call => (ctx, args) => {
+  let memo = ctx.fnMemo;
+  if (memo === null) memo = ctx.fnMemo = new Array(ctx.cache.length);
+  let m = memo[id];
+  if (m === undefined) m = memo[id] = new Map();
+  for (let i = 0; i < last; i++) {
+    let next = m.get(args[i]) as Map<unknown, unknown> | undefined;
+    if (next === undefined) m.set(args[i], (next = new Map()));
+    m = next;
+  }
+  const a = args[last];
+  const hit = m.get(a);
+  if (hit !== undefined) return hit === undef ? undefined : (hit as Value);
+  const v = inner(ctx, args);
+  m.set(a, v === undefined ? undef : v);
+  return v;
+});
 
 /** Wraps a factory so that each call instantiates a per-site copy of it. */
 function perSiteFactory<A extends unknown[], R>(factory: (...args: A) => R): (...args: A) => R {

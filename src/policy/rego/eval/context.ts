@@ -63,7 +63,7 @@ export class EvalCtx {
   readonly nodeCache: Map<number, Value>;
   fnOverrides: Map<string, FnOverride> | null = null;
   /** results of one-argument function calls in this evaluation, per function (see RegoProgram) */
-  fnMemo: Map<number, Map<unknown, unknown>> | null = null;
+  fnMemo: (Map<unknown, unknown> | undefined)[] | null = null;
   /** indexed comprehensions: results grouped by key, per comprehension (see compiler/comprehensions) */
   comprIndex: Map<number, Map<string, Value>> | null = null;
   constructor(
