@@ -23,3 +23,13 @@ export { createContentCipher, type ContentCipher, type EncryptedContent } from '
 export { canonicalJson, CanonicalJsonError } from './canonical-json';
 export { uuidv7, isUuid } from './uuidv7';
 export { GENESIS_HASH, chainHash } from './chain';
+export {
+  exportAuditLog, verifyExportFile, manifestPathFor, ExportError, EXPORT_FORMATS,
+  type ExportOptions, type VerifyExportOptions, type VerifyExportResult, type ExportManifest, type SignedManifest,
+  type ExportFilter, type ExportFormat,
+} from './export';
+export {
+  recordAuditEvent, runAuditedExport, sealAndArchive, SealError, SYSTEM_ORG,
+  type AuditedExportOptions, type SealOptions, type SealResult,
+} from './operations';
+export { registerSigningKey, writeCheckpoint, listCheckpoints, type CheckpointRecord } from './checkpoints';
