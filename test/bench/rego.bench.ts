@@ -2,7 +2,7 @@
  * Rego engine benchmark: a ~150-line gateway decision policy (~20 rules, 50-entry allowlists,
  * 100 candidate endpoints in input). Prints prepare time, p50/p99 per evaluation, CPU time and
  * evaluations/s, with the input check on (default) and off (trustInput).
- * Run: npm run bench:rego   (ITERATIONS=n to change the sample size)
+ * Run: npm run bench:rego   (ITERATIONS=n to change the sample size; REGO_DIST=dir for another build)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,7 +16,8 @@ type RegoModule = typeof import('../../src/policy/rego');
  * this closure-heavy engine 30-60%; it is only the fallback when dist/ is missing.
  */
 function loadEngine(): { rego: RegoModule; from: string } {
-  const dist = path.resolve(__dirname, '../../dist/policy/rego/index.js');
+  // REGO_DIST=<dir> compares another build (e.g. an older commit's dist/) on the same machine.
+  const dist = process.env.REGO_DIST ? path.resolve(process.env.REGO_DIST, 'policy/rego/index.js') : path.resolve(__dirname, '../../dist/policy/rego/index.js');
   if (fs.existsSync(dist)) return { rego: require(dist) as RegoModule, from: 'dist (tsc output)' };
   return { rego: require('../../src/policy/rego') as RegoModule, from: 'src via tsx (slower: run npm run build first)' };
 }

@@ -9,7 +9,7 @@ import { Value } from '../value';
 import { Scope, Unsafe } from './scope';
 import { Env, TermPlanner, Wrap, cloneEnv, compose, visitTerm } from './terms';
 import { planWith } from './with';
-import { matchStep, notStep, someInStep, truthyStep } from './templates';
+import { callGet, matchStep, notStep, someInStep, truthyStep } from './templates';
 
 function unbind(f: Frame, slots: number[]): void {
   for (let i = 0; i < slots.length; i++) f.slots[slots[i]] = undefined;
@@ -180,7 +180,7 @@ export class Planner extends TermPlanner {
         const call = this.callImpl(r, t.loc);
         const m = this.planMatch(t.args[t.args.length - 1], env);
         const ev = args.eval;
-        return this.matchWrap(args.pre, (f) => { const a = ev(f); return a === undefined ? undefined : call(f.ctx, a); }, m.pre, m.match, m.binds);
+        return this.matchWrap(args.pre, callGet(ev, call), m.pre, m.match, m.binds);
       }
       if (r.kind === 'builtin' && r.def.relation && t.args.length === r.arity + 1) {
         const inner: Term = { ...t, args: t.args.slice(0, -1) };

@@ -6,7 +6,7 @@ import { RegoSet, Value } from '../value';
 import { INLINE_OPS } from './inline';
 import type { Env, ResolvedFn, TermPlanner, ValuePlan, Wrap } from './terms';
 import { konst } from './terms';
-import { inlineOpGet } from './templates';
+import { args1, args2, callGet, inlineOpGet, userCall } from './templates';
 
 /** Builtins removed from Rego v1. */
 const DEPRECATED = new Set(['any', 'all', 're_match', 'net.cidr_overlap', 'set_diff', 'cast_array', 'cast_set', 'cast_string', 'cast_boolean', 'cast_null', 'cast_object']);
@@ -69,14 +69,7 @@ export function callImpl(r: ResolvedFn, loc: Loc): (ctx: EvalCtx, args: Value[])
     return x.kind === 'value' ? x.value : x.call(ctx, args);
   };
   if (r.kind === 'user') {
-    const g = r.group;
-    return (ctx, args) => {
-      if (ctx.fnOverrides !== null) {
-        const v = overridden(ctx, args);
-        if (v !== null) return v;
-      }
-      return g.call(ctx, args);
-    };
+    return userCall(r.group, overridden);
   }
   const def = r.def;
   const fn = def.fn;
@@ -113,22 +106,8 @@ export function planArgs(p: TermPlanner, args: Term[], env: Env): { pre: Wrap[];
 /** Evaluates argument getters into an array; undefined when any argument is undefined. */
 function argsEvaluator(gets: Getter[]): (f: Frame) => Value[] | undefined {
   const n = gets.length;
-  if (n === 1) {
-    const g0 = gets[0];
-    return (f) => {
-      const a = g0(f);
-      return a === undefined ? undefined : [a];
-    };
-  }
-  if (n === 2) {
-    const [g0, g1] = gets;
-    return (f) => {
-      const a = g0(f);
-      if (a === undefined) return undefined;
-      const b = g1(f);
-      return b === undefined ? undefined : [a, b];
-    };
-  }
+  if (n === 1) return args1(gets[0]);
+  if (n === 2) return args2(gets[0], gets[1]);
   return (f) => {
     const out = new Array<Value>(n);
     for (let i = 0; i < n; i++) {
@@ -170,10 +149,7 @@ export function planCallValue(p: TermPlanner, t: Extract<Term, { type: 'call' }>
     };
     return { pre: [...args.pre, gen], get: (f) => f.slots[tmp] };
   }
-  const slow: Getter = (f) => {
-    const a = evalArgs(f);
-    return a === undefined ? undefined : call(f.ctx, a);
-  };
+  const slow: Getter = callGet(evalArgs, call);
   const inline = r.kind === 'builtin' && t.args.length === 2 ? INLINE_OPS.get(r.key) : undefined;
   if (inline) {
     const [ga, gb] = args.gets;

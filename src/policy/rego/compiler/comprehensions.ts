@@ -13,6 +13,7 @@ import { PlainObject, RegoObject, RegoSet, Value, canonicalKey, emptyObject, mak
 import { CompileIssue, Scope, Unsafe } from './scope';
 import type { Env, TermPlanner, ValuePlan } from './terms';
 import { compose, visitExpr, visitTerm } from './terms';
+import { arrayCollectStep } from './templates';
 
 type Compr = Extract<Term, { type: 'arraycompr' | 'setcompr' | 'objectcompr' }>;
 /** An object comprehension's result: a plain object while every key is a string. */
@@ -73,11 +74,7 @@ function collector(p: TermPlanner, t: Compr, e: Env, accOf: (f: Frame) => Acc | 
       return false;
     });
   }
-  return compose(h.pre, (f) => {
-    const v = h.get(f);
-    if (v !== undefined) (accOf(f) as Value[]).push(v);
-    return false;
-  });
+  return compose(h.pre, arrayCollectStep(h.get, accOf));
 }
 
 /** `local == outer` (or `=`) among the comprehension's top-level expressions. */

@@ -7,6 +7,7 @@ import { Planner } from './body';
 import { CompileIssue, Scope, SlotAllocator, Unsafe } from './scope';
 import { RuleIndex, buildRuleIndex } from './indexing';
 import { Env, compose, visitTerm } from './terms';
+import { argStep, setCollectStep } from './templates';
 import { RuleDef, RuleGroup } from './tree';
 
 /** A default value: constant, or computed per evaluation (e.g. a comprehension). */
@@ -189,14 +190,7 @@ export class RuleCompiler {
     // Function arguments are matched against the call's values first.
     const argWraps = (r.args ?? []).map((a, i) => {
       const m = this.p.planMatch(a, env);
-      const match = m.match;
-      const binds = m.binds;
-      return (next: Step): Step => compose(m.pre, (f) => {
-        let res = false;
-        if (match(f, f.args![i])) res = next(f);
-        for (const s of binds) f.slots[s] = undefined;
-        return res;
-      });
+      return (next: Step): Step => compose(m.pre, argStep(m.match, i, m.binds, next));
     });
     let konst = false;
     const loc = r.loc;
@@ -207,11 +201,7 @@ export class RuleCompiler {
         const k = this.p.planValue(r.key!, e);
         // A constant element: one solution is enough (OPA's early exit).
         const stop = k.konst !== undefined;
-        return compose(k.pre, (f) => {
-          const v = k.get(f);
-          if (v !== undefined) (f.out as RegoSet).add(v);
-          return stop;
-        });
+        return compose(k.pre, setCollectStep(k.get, stop));
       }
       if (g.dynamic) {
         const keys = d.dynSegs.map((s) => this.p.planValue(s, e));

@@ -127,6 +127,68 @@ export const memoCall = perSiteFactory((inner: Call, id: number, last: number, u
   return v;
 });
 
+/** Matches function argument `i` against its pattern, then runs the body. */
+export const argStep = perSiteFactory((match: Match, i: number, binds: number[], next: Step): Step => (f) => {
+  let res = false;
+  if (match(f, f.args![i])) res = next(f);
+  for (let b = 0; b < binds.length; b++) f.slots[binds[b]] = undefined;
+  return res;
+});
+
+/** The final step of a partial set rule: adds the element to the rule's set. */
+export const setCollectStep = perSiteFactory((get: Getter, stop: boolean): Step => (f) => {
+  const v = get(f);
+  if (v !== undefined) (f.out as { add(v: Value): void }).add(v);
+  return stop;
+});
+
+/** An array comprehension's collector. */
+export const arrayCollectStep = perSiteFactory((get: Getter, accOf: (f: Frame) => unknown): Step => (f) => {
+  const v = get(f);
+  if (v !== undefined) (accOf(f) as Value[]).push(v);
+  return false;
+});
+
+/** An object literal with constant string keys. */
+export const objectLiteralGet = perSiteFactory((names: string[], vg: Getter[], empty: () => Record<string, Value>): Getter => (f) => {
+  const o = empty();
+  for (let i = 0; i < names.length; i++) {
+    const v = vg[i](f);
+    if (v === undefined) return undefined;
+    o[names[i]] = v;
+  }
+  return o as Value;
+});
+
+/** A call with evaluated arguments (undefined when an argument is). */
+export const callGet = perSiteFactory((evalArgs: (f: Frame) => Value[] | undefined, call: Call): Getter => (f) => {
+  const a = evalArgs(f);
+  return a === undefined ? undefined : call(f.ctx, a);
+});
+
+/** A user function call honoring `with` overrides (`overridden` returns null when there is none). */
+export const userCall = perSiteFactory(
+  (g: { call: Call }, overridden: (ctx: EvalCtx, args: Value[]) => Value | undefined | null): Call => (ctx, args) => {
+    if (ctx.fnOverrides !== null) {
+      const v = overridden(ctx, args);
+      if (v !== null) return v;
+    }
+    return g.call(ctx, args);
+  },
+);
+
+export const args1 = perSiteFactory((g0: Getter) => (f: Frame): Value[] | undefined => {
+  const a = g0(f);
+  return a === undefined ? undefined : [a];
+});
+
+export const args2 = perSiteFactory((g0: Getter, g1: Getter) => (f: Frame): Value[] | undefined => {
+  const a = g0(f);
+  if (a === undefined) return undefined;
+  const b = g1(f);
+  return b === undefined ? undefined : [a, b];
+});
+
 /** Wraps a factory so that each call instantiates a per-site copy of it. */
 function perSiteFactory<A extends unknown[], R>(factory: (...args: A) => R): (...args: A) => R {
   return (...args: A) => perSite(factory)(...args);

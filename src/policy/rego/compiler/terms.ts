@@ -14,7 +14,7 @@ import {
 import { callImpl, fnName, planArgs, planCallValue, resolveFunction } from './calls';
 import { planRef, planRooted } from './refs';
 import { planComprehension } from './comprehensions';
-import { bindMatch, slotGet } from './templates';
+import { bindMatch, objectLiteralGet, slotGet } from './templates';
 import { evalGroup, materialize } from './documents';
 import { CompileIssue, Scope, Unsafe } from './scope';
 import { ModuleInfo, RuleGroup, RuleTree } from './tree';
@@ -187,18 +187,7 @@ export abstract class TermPlanner {
         if (keys.every((k) => k.konst && typeof k.konst.v === 'string')) {
           const names = keys.map((k) => k.konst!.v as string);
           const vg = vals.map((v) => v.get);
-          return {
-            pre,
-            get: (f) => {
-              const o = emptyObject();
-              for (let i = 0; i < n; i++) {
-                const v = vg[i](f);
-                if (v === undefined) return undefined;
-                o[names[i]] = v;
-              }
-              return o;
-            },
-          };
+          return { pre, get: objectLiteralGet(names, vg, emptyObject) };
         }
         return {
           pre,
