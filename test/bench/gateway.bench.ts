@@ -17,6 +17,7 @@ import { MOCK_DEMO_KEY } from '../../src/providers';
 import { prepareApp, REPO_ROOT } from './lib/app-build';
 import { cpuSnapshot, startService, type ServiceProcess } from './lib/children';
 import { formatProfileSummary, type ProfileSummary } from './lib/cpuprofile';
+import { backingCpuMs, snapshotBackingServices } from './lib/backing-services';
 import { MeasuredProxy } from './lib/measured-proxy';
 import { acquireRunLock } from './lib/run-lock';
 import { benchDatabaseUrl, newBenchKey, prepareBenchDatabase } from './lib/database';
@@ -56,7 +57,7 @@ async function measure(
   const loadAverage1m = os.loadavg()[0]!;
   let peakRss = proxy ? proxy.rssBytes() : 0;
   const sampler = proxy ? setInterval(() => { peakRss = Math.max(peakRss, proxy.rssBytes()); }, 200) : null;
-  const cpu0 = { proxy: proxy ? cpuSnapshot(proxy) : null, mock: cpuSnapshot(mock), self: process.cpuUsage() };
+  const cpu0 = { proxy: proxy ? cpuSnapshot(proxy) : null, mock: cpuSnapshot(mock), self: process.cpuUsage(), backing: snapshotBackingServices() };
   let result: LoadResult;
   try {
     result = load !== 'paced'
@@ -67,6 +68,7 @@ async function measure(
   }
   const self = process.cpuUsage(cpu0.self);
   const n = Math.max(1, result.completed);
+  const backing = backingCpuMs(cpu0.backing, snapshotBackingServices());
   const proxyEnd = proxy ? cpuSnapshot(proxy) : null;
   const mockEnd = cpuSnapshot(mock);
   measured?.count(result.completed + result.errors);
@@ -78,6 +80,8 @@ async function measure(
       proxy: cpu0.proxy && proxyEnd ? (proxyEnd.onCpu - cpu0.proxy.onCpu) / n : null,
       mock: (mockEnd.onCpu - cpu0.mock.onCpu) / n,
       loadGenerator: (self.user + self.system) / 1000 / n,
+      redis: backing.redis === null ? null : backing.redis / n,
+      postgres: backing.postgres === null ? null : backing.postgres / n,
     },
     proxyCpuWaitMsPerRequest: cpu0.proxy?.waiting != null && proxyEnd?.waiting != null ? (proxyEnd.waiting - cpu0.proxy.waiting) / n : null,
     proxyRssMiB: proxy ? { peak: Math.max(peakRss, proxy.rssBytes()) / MiB, after: proxy.rssBytes() / MiB } : null,
@@ -208,7 +212,8 @@ async function main(): Promise<void> {
     log(formatRuns(runs, true));
   }
   log(`\nResults${opts.repeat > 1 ? ` (the median of ${opts.repeat} repeats: by req/s at fixed connections, by p50 at a fixed rate)` : ''}; `
-    + 'latency in ms; CPU per request is the whole process: all threads, GC included');
+    + 'latency in ms; CPU per request is the whole process: all threads, GC included; redis+pg: those servers\' CPU '
+    + 'during the run, including anyone else using them');
   log(formatRuns(summary, false));
   const pacedDetails = formatPacedDetails(summary);
   if (pacedDetails) {

@@ -16,8 +16,11 @@ export interface RunRecord {
   /** `50 connections` or `500 req/s`. */
   loadLabel: string;
   result: LoadResult;
-  /** CPU milliseconds per completed request, whole process (all threads); `proxy` is the gateway or the floor relay. */
-  cpuMsPerRequest: { proxy: number | null; mock: number; loadGenerator: number };
+  /**
+   * CPU milliseconds per completed request, whole process (all threads); `proxy` is the gateway or the floor relay.
+   * `redis` / `postgres`: those servers on this machine during the run (anyone else's use included; null = not found).
+   */
+  cpuMsPerRequest: { proxy: number | null; mock: number; loadGenerator: number; redis: number | null; postgres: number | null };
   /** The proxy's time runnable but waiting for a CPU, per request (machine contention; null if unknown). */
   proxyCpuWaitMsPerRequest: number | null;
   /** The proxy's resident memory during the run (peak) and right after, in MiB. */
@@ -108,7 +111,7 @@ const targetName = (r: RunRecord): string =>
   r.target === 'direct' ? 'mock direct' : r.target === 'floor' ? FLOOR_NAME : `gateway (${r.logLevel} logs)`;
 
 export function formatRuns(runs: readonly RunRecord[], withRepeat: boolean): string {
-  const header = ['mode', 'load', 'target', ...(withRepeat ? ['#', 'load avg'] : []), 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'non-2xx', 'proxy CPU ms/req', 'proxy CPU-wait ms/req', 'mock CPU ms/req', 'proxy RSS MiB (peak)'];
+  const header = ['mode', 'load', 'target', ...(withRepeat ? ['#', 'load avg'] : []), 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'non-2xx', 'proxy CPU ms/req', 'proxy CPU-wait ms/req', 'mock CPU ms/req', 'redis+pg CPU ms/req', 'proxy RSS MiB (peak)'];
   const rows = runs.map((r) => [
     r.mode === 'json' ? 'non-streaming' : 'streaming',
     r.loadLabel,
@@ -118,6 +121,8 @@ export function formatRuns(runs: readonly RunRecord[], withRepeat: boolean): str
     f2(r.result.latency.p50), f2(r.result.latency.p90), f2(r.result.latency.p99), f2(r.result.latency.max),
     String(r.result.errors), String(r.result.non2xx),
     f2(r.cpuMsPerRequest.proxy), f2(r.proxyCpuWaitMsPerRequest), f2(r.cpuMsPerRequest.mock),
+    r.cpuMsPerRequest.redis === null && r.cpuMsPerRequest.postgres === null ? '-'
+      : `${f2(r.cpuMsPerRequest.redis)}+${f2(r.cpuMsPerRequest.postgres)}`,
     r.proxyRssMiB ? r.proxyRssMiB.peak.toFixed(0) : '-',
   ]);
   return table(header, rows, (i) => i >= 3);
