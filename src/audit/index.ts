@@ -33,3 +33,9 @@ export {
   type AuditedExportOptions, type SealOptions, type SealResult,
 } from './operations';
 export { registerSigningKey, writeCheckpoint, listCheckpoints, type CheckpointRecord } from './checkpoints';
+export { searchAuditEvents, AuditSearchError, type AuditSearchQuery, type AuditSearchPage, type AuditSearchHit } from './search';
+export {
+  createExportJobs, startExportWorker, getExportStatus,
+  type ExportJobs, type ExportJobRequest, type ExportJobStatus, type ExportWorkerOptions,
+} from './jobs';
+export { createAuditAdminRouter, type AuditAdminRouterOptions, type AuditAdminAccess } from './admin-router';

@@ -17,6 +17,7 @@ import { registerSpendCommands } from './commands/spend';
 import { registerAdminCommands } from './commands/admin';
 import { registerSsoCommands } from './commands/sso';
 import { registerMembersCommands } from './commands/members';
+import { registerAuditCommands } from './commands/audit';
 // --- end command registrars ---
 
 const registrars: CommandRegistrar[] = [
@@ -33,6 +34,7 @@ const registrars: CommandRegistrar[] = [
   registerAdminCommands,
   registerSsoCommands,
   registerMembersCommands,
+  registerAuditCommands,
   // --- end registrar list ---
 ];
 
