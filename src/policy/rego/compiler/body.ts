@@ -5,11 +5,11 @@
 import { Frame, Step } from '../eval/context';
 import { formatPrintArg, iterate, tick } from '../eval/ops';
 import type { Expr, Term } from '../syntax/ast';
-import { Value } from '../value';
+import { Value, isSet } from '../value';
 import { Scope, Unsafe } from './scope';
 import { Env, TermPlanner, Wrap, cloneEnv, compose, visitTerm } from './terms';
 import { planWith } from './with';
-import { callGet, matchStep, notStep, someInStep, truthyStep } from './templates';
+import { callGet, everyStep, matchStep, notStep, someInStep, truthyStep } from './templates';
 
 function unbind(f: Frame, slots: number[]): void {
   for (let i = 0; i < slots.length; i++) f.slots[slots[i]] = undefined;
@@ -331,22 +331,7 @@ export class Planner extends TermPlanner {
     if (kslot >= 0) inner.bound.add(kslot);
     if (vslot >= 0) inner.bound.add(vslot);
     const body = this.planBody(b.body, inner, () => () => true);
-    const cget = c.get;
-    return (next) =>
-      compose(c.pre, (f) => {
-        const coll = cget(f);
-        if (coll === undefined || coll === null || typeof coll !== 'object') return false;
-        const failed = iterate(coll, f, (k, v) => {
-          if (kslot >= 0) f.slots[kslot] = k;
-          if (vslot >= 0) f.slots[vslot] = v;
-          const ok = body(f);
-          if (kslot >= 0) f.slots[kslot] = undefined;
-          if (vslot >= 0) f.slots[vslot] = undefined;
-          return !ok;
-        });
-        if (failed) return false;
-        return next(f);
-      });
+    return (next) => compose(c.pre, everyStep(c.get, kslot, vslot, body, next, tick, iterate, isSet));
   }
 
   // ------------------------------------------------------------------ with

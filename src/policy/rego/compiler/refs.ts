@@ -1,10 +1,10 @@
 /** References: input.a.b, data paths resolved against the rule tree, lookups and iteration over collections. */
-import { Frame, Getter } from '../eval/context';
+import { Frame, Getter, IN_PROGRESS, NOT_COMPUTED } from '../eval/context';
 import { iterate, lookup, lookupPath, tick } from '../eval/ops';
 import type { Loc, Term } from '../syntax/ast';
 import { NULL_PROTO, Value } from '../value';
-import { fieldGet, inputGet, slotGet } from './templates';
-import { evalGroup, materialize } from './documents';
+import { fieldGet, groupGet, inputGet, slotGet } from './templates';
+import { materialize } from './documents';
 import { Unsafe } from './scope';
 import type { Env, MatchPlan, TermPlanner, ValuePlan, Wrap } from './terms';
 import { cloneEnv } from './terms';
@@ -78,7 +78,7 @@ function planDataRef(p: TermPlanner, segs: Term[], env: Env, loc: Loc): ValuePla
     base = { pre: [], get: (f) => g.call(f.ctx, []) };
   } else if (g && node.children.size === 0) {
     p.addDep(g);
-    base = { pre: [], get: (f) => evalGroup(f.ctx, g) };
+    base = { pre: [], get: groupGet(g, NOT_COMPUTED, IN_PROGRESS) };
   } else if (!missing && node.hasRules()) {
     for (const x of node.groupsBelow()) p.addDep(x);
     base = { pre: [], get: (f) => materialize(f.ctx, node) };

@@ -7,7 +7,7 @@ import { Planner } from './body';
 import { CompileIssue, Scope, SlotAllocator, Unsafe } from './scope';
 import { RuleIndex, buildRuleIndex } from './indexing';
 import { Env, compose, visitTerm } from './terms';
-import { argStep, setCollectStep } from './templates';
+import { argStep, clauseRunner, setCollectStep, valueCollectStep } from './templates';
 import { RuleDef, RuleGroup } from './tree';
 
 /** A default value: constant, or computed per evaluation (e.g. a comprehension). */
@@ -15,12 +15,6 @@ type Default = Value | ((ctx: EvalCtx) => Value | undefined);
 
 function defaultValue(d: Default | undefined, ctx: EvalCtx): Value | undefined {
   return typeof d === 'function' ? d(ctx) : d;
-}
-
-interface Holder {
-  found: boolean;
-  value: Value | undefined;
-  stop: boolean;
 }
 
 interface Clause {
@@ -225,36 +219,14 @@ export class RuleCompiler {
       konst = vp.konst !== undefined;
       const get = vp.get;
       const what = kind === 'function' ? 'functions must not produce multiple outputs for same inputs' : `complete rules must not produce multiple outputs (${name})`;
-      return compose(vp.pre, (f) => {
-        const v = get(f);
-        if (v === undefined) return false;
-        const h = f.out as Holder;
-        if (h.found) {
-          if (!valueEquals(h.value!, v)) throw conflict(what, loc);
-          return h.stop;
-        }
-        h.found = true;
-        h.value = v;
-        return h.stop;
-      });
+      return compose(vp.pre, valueCollectStep(get, () => conflict(what, loc), valueEquals));
     });
     return { step: compose(argWraps, step), size: slots.size, konst };
   }
 
-  private runClauses(ctx: EvalCtx, clauses: Clause[], args: Value[] | null, size: number): Value | undefined {
-    // One frame serves every clause: steps unbind what they bind, so slots are clean between clauses.
-    const h: Holder = { found: false, value: undefined, stop: false };
-    const f = new Frame(ctx, size);
-    f.args = args;
-    f.out = h;
-    for (let i = 0; i < clauses.length; i++) {
-      const c = clauses[i];
-      h.stop = c.konst;
-      tick(f);
-      c.step(f);
-      if (h.found) return h.value;
-    }
-    return undefined;
+  /** One runner per definition: its clauses in one frame (see clauseRunner). */
+  private runners(defs: Clause[][]): ((ctx: EvalCtx, args: Value[] | null) => Value | undefined)[] {
+    return defs.map((cs) => clauseRunner(cs, maxSize(cs), Frame, tick));
   }
 
   private guard(ctx: EvalCtx, g: RuleGroup, compute: () => Value | undefined): Value | undefined {
@@ -276,14 +248,13 @@ export class RuleCompiler {
     const allKonst = defs.every((cs) => cs.every((c) => c.konst));
     const loc = g.defs[0]?.rule.loc;
     const select = this.selector(defs.length);
-    const sizes = defs.map(maxSize);
+    const run = this.runners(defs);
     g.evaluate = (ctx) =>
       this.guard(ctx, g, () => {
         let found = false;
         let value: Value | undefined;
         for (const di of select(ctx)) {
-          const cs = defs[di];
-          const v = this.runClauses(ctx, cs, null, sizes[di]);
+          const v = run[di](ctx, null);
           if (v === undefined) continue;
           if (found) {
             if (!valueEquals(value!, v)) throw conflict(`complete rules must not produce multiple outputs (${g.name})`, loc);
@@ -341,13 +312,21 @@ export class RuleCompiler {
 
   private installFunction(g: RuleGroup, defs: Clause[][], dflt: Default | undefined): void {
     const loc = g.defs[0]?.rule.loc;
-    const sizes = defs.map(maxSize);
+    const run = this.runners(defs);
+    if (run.length === 1) {
+      // One definition (the common case): no conflict to check.
+      const run0 = run[0];
+      g.call = (ctx, args) => {
+        const v = run0(ctx, args);
+        return v !== undefined ? v : defaultValue(dflt, ctx);
+      };
+      return;
+    }
     g.call = (ctx, args) => {
       let found = false;
       let value: Value | undefined;
       for (let di = 0; di < defs.length; di++) {
-        const cs = defs[di];
-        const v = this.runClauses(ctx, cs, args, sizes[di]);
+        const v = run[di](ctx, args);
         if (v === undefined) continue;
         if (found) {
           if (!valueEquals(value!, v)) throw conflict('functions must not produce multiple outputs for same inputs', loc);

@@ -189,6 +189,95 @@ export const args2 = perSiteFactory((g0: Getter, g1: Getter) => (f: Frame): Valu
   return b === undefined ? undefined : [a, b];
 });
 
+/** A rule's value: the evaluation's cache, else the rule's evaluator. */
+export const groupGet = perSiteFactory(
+  (g: { id: number; evaluate: (ctx: EvalCtx) => Value | undefined }, notComputed: symbol, inProgress: symbol): Getter => (f) => {
+    const c = f.ctx.cache[g.id];
+    if (c !== notComputed && c !== inProgress) return c as Value | undefined;
+    return g.evaluate(f.ctx);
+  },
+);
+
+interface ClauseStep {
+  step: Step;
+  konst: boolean;
+}
+
+/**
+ * Runs one definition of a complete rule or function (its body, then each `else`) in one frame;
+ * returns the first clause's value. Steps unbind what they bind, so the frame serves every clause.
+ */
+export const clauseRunner = perSiteFactory(
+  (
+    clauses: ClauseStep[], size: number, FrameC: new (ctx: EvalCtx, size: number) => Frame, tick: Tick,
+  ) => (ctx: EvalCtx, args: Value[] | null): Value | undefined => {
+    const h = { found: false, value: undefined as Value | undefined, stop: false };
+    const f = new FrameC(ctx, size);
+    f.args = args;
+    f.out = h;
+    for (let i = 0; i < clauses.length; i++) {
+      const c = clauses[i];
+      h.stop = c.konst;
+      tick(f);
+      c.step(f);
+      if (h.found) return h.value;
+    }
+    return undefined;
+  },
+);
+
+/** `every [k,] v in coll { body }`: arrays and sets without a callback, objects through `iterate`. */
+export const everyStep = perSiteFactory(
+  (cget: Getter, kslot: number, vslot: number, body: Step, next: Step, tick: Tick, iterate: Iterate, isSet: (v: Value) => boolean): Step => (f) => {
+    const coll = cget(f);
+    if (coll === undefined || coll === null || typeof coll !== 'object') return false;
+    let failed = false;
+    if (Array.isArray(coll) || isSet(coll)) {
+      const arr = Array.isArray(coll) ? coll : (coll as unknown as { sorted(): Value[] }).sorted();
+      const isArr = Array.isArray(coll);
+      for (let i = 0; i < arr.length; i++) {
+        tick(f);
+        if (kslot >= 0) f.slots[kslot] = isArr ? i : arr[i];
+        if (vslot >= 0) f.slots[vslot] = arr[i];
+        const ok = body(f);
+        if (kslot >= 0) f.slots[kslot] = undefined;
+        if (vslot >= 0) f.slots[vslot] = undefined;
+        if (!ok) {
+          failed = true;
+          break;
+        }
+      }
+    } else {
+      failed = iterate(coll, f, (k, v) => {
+        if (kslot >= 0) f.slots[kslot] = k;
+        if (vslot >= 0) f.slots[vslot] = v;
+        const ok = body(f);
+        if (kslot >= 0) f.slots[kslot] = undefined;
+        if (vslot >= 0) f.slots[vslot] = undefined;
+        return !ok;
+      });
+    }
+    if (failed) return false;
+    return next(f);
+  },
+);
+
+/** The final step of a complete rule or function: records the value; a different second one is a conflict. */
+export const valueCollectStep = perSiteFactory(
+  (get: Getter, conflict: () => Error, equals: (a: Value, b: Value) => boolean): Step => (f) => {
+    const v = get(f);
+    if (v === undefined) return false;
+    const h = f.out as { found: boolean; value: Value | undefined; stop: boolean };
+    if (h.found) {
+      if (!equals(h.value as Value, v)) throw conflict();
+      return h.stop;
+    }
+    h.found = true;
+    h.value = v;
+    return h.stop;
+  },
+);
+
 /** Wraps a factory so that each call instantiates a per-site copy of it. */
 function perSiteFactory<A extends unknown[], R>(factory: (...args: A) => R): (...args: A) => R {
   return (...args: A) => perSite(factory)(...args);
