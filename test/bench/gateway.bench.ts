@@ -108,6 +108,8 @@ async function startGatewayProcess(opts: BenchOptions, workDir: string, app: str
     env: {
       GATEHOUSE_BENCH_APP: app, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl,
       REDIS_URL: process.env.REDIS_URL || DEFAULT_REDIS_URL, GATEHOUSE_REDIS_PREFIX: `ghbench:${process.pid}:`, LOG_LEVEL: logLevel,
+      // The audit spool (events Redis could not take in time) stays with this run, never in a shared folder.
+      GATEHOUSE_AUDIT_SPOOL_DIR: path.join(workDir, `audit-spool-${logLevel}`),
     },
   });
   const profileFile = opts.cpuProf ? path.join(workDir, `gateway-${logLevel}.cpuprofile`) : null;
