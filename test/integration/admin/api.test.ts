@@ -18,7 +18,7 @@ beforeAll(async () => {
   const org = await findOrganisation(stack.pool, 'demo');
   const owner = await createUser(stack.pool, org.id, 'owner@demo.test', [{ role: 'owner', workspaceId: null }]);
   token = (await adminTokenFor(stack.pool, org.id, owner.id)).token;
-});
+}, 60_000);
 afterAll(async () => { await stack?.close(); });
 
 const models = (url: string, key: string) => request(url).get('/v1/models').set('authorization', `Bearer ${key}`);
