@@ -89,3 +89,23 @@ clash := {p[0]: p[1] | some p in [["a", 1], ["a", 2]]}
     expect(() => run(src, 'clash')).toThrow(/object keys must be unique/);
   });
 });
+
+describe('field reads on plain objects', () => {
+  const src = `package test
+ts := input.x.toString
+ctor := input.x.constructor
+proto := input.x.__proto__
+n := input.x.n
+built := {"toString": 7, "n": 1}.toString
+`;
+  it('see own properties only, never Object.prototype members', () => {
+    expect(run(src, 'ts', { x: { n: 1 } })).toBeUndefined();
+    expect(run(src, 'ctor', { x: { n: 1 } })).toBeUndefined();
+    expect(run(src, 'proto', { x: { n: 1 } })).toBeUndefined();
+    expect(run(src, 'ts', JSON.parse('{"x": {"toString": "own"}}'))).toBe('own');
+    expect(run(src, 'proto', JSON.parse('{"x": {"__proto__": 3}}'))).toBe(3);
+    expect(run(src, 'n', { x: Object.assign(Object.create(null), { n: 2 }) })).toBe(2);
+    expect(run(src, 'n', { x: [1] })).toBeUndefined();
+    expect(run(src, 'built')).toBe(7);
+  });
+});

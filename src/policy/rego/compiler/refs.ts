@@ -16,7 +16,11 @@ const hasOwnProp = Object.prototype.hasOwnProperty;
 function fieldPath(base: Getter, path: string[]): Getter {
   if (path.length > 4) return (f) => lookupPath(base(f), path);
   let g = base;
-  for (const k of path) g = fieldGet(g, k, hasOwnProp, lookup, Object.prototype, NULL_PROTO);
+  for (const k of path) {
+    const base = g;
+    // "__proto__" is an accessor of Object.prototype: only the generic lookup reads it right.
+    g = k === '__proto__' ? (f) => lookup(base(f) ?? null, k) : fieldGet(g, k, hasOwnProp, lookup, Object.prototype, NULL_PROTO);
+  }
   return g;
 }
 

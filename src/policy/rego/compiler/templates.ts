@@ -13,44 +13,49 @@ type Tick = (f: Frame) => void;
 type Iterate = (coll: Value | undefined, f: Frame, cb: (k: Value, v: Value) => boolean) => boolean;
 
 /** f.slots[slot] */
-export const slotGet = perSiteFactory((slot: number): Getter => (f) => f.slots[slot]);
+export const slotGet = perSiteFactory('slotGet', (slot: number): Getter => (f) => f.slots[slot]);
 
 /** The evaluation's input document. */
-export const inputGet = perSiteFactory((): Getter => (f) => f.ctx.input);
+export const inputGet = perSiteFactory('inputGet', (): Getter => (f) => f.ctx.input);
 
 /** Binds an unbound variable. */
-export const bindMatch = perSiteFactory((slot: number): Match => (f, v) => {
+export const bindMatch = perSiteFactory('bindMatch', (slot: number): Match => (f, v) => {
   f.slots[slot] = v;
   return true;
 });
 
 /**
- * v[k] for a constant string key on any value: plain objects (JSON.parse's or the engine's,
- * recognised by prototype) are read directly, anything else goes through `lookup`.
+ * v[k] for a constant string key on any value: plain objects are read directly, anything else
+ * goes through `lookup`. Plain means built by the engine (prototype `nullProto`, which has no
+ * properties: a read finds own properties only) or by JSON.parse (prototype `objectProto`: a value
+ * different from objectProto[k] can only be own; only an equal one needs the hasOwn check, e.g.
+ * "toString").
  */
-export const fieldGet = perSiteFactory(
-  (base: Getter, k: string, hasOwn: (this: object, k: string) => boolean, lookup: Lookup, protoA: object, protoB: object): Getter =>
+export const fieldGet = perSiteFactory('fieldGet',
+  (base: Getter, k: string, hasOwn: (this: object, k: string) => boolean, lookup: Lookup, objectProto: object, nullProto: object): Getter =>
     (f) => {
       const v = base(f);
       if (typeof v !== 'object' || v === null) return undefined;
       const p = Object.getPrototypeOf(v);
-      if (p === protoA || p === protoB) {
+      if (p === nullProto) return (v as Record<string, Value>)[k];
+      if (p === objectProto) {
         const x = (v as Record<string, Value>)[k];
-        return x !== undefined && hasOwn.call(v, k) ? x : undefined;
+        if (x === undefined || x !== (objectProto as Record<string, unknown>)[k]) return x;
+        return hasOwn.call(v, k) ? x : undefined;
       }
       return lookup(v, k);
     },
 );
 
 /** A step running `get` and continuing when the value is neither undefined nor false. */
-export const truthyStep = perSiteFactory((get: Getter, next: Step): Step => (f) => {
+export const truthyStep = perSiteFactory('truthyStep', (get: Getter, next: Step): Step => (f) => {
   const v = get(f);
   if (v === undefined || v === false) return false;
   return next(f);
 });
 
 /** A step matching a value against a pattern, continuing on success, then unbinding. */
-export const matchStep = perSiteFactory((get: Getter, match: Match, binds: number[], next: Step): Step => (f) => {
+export const matchStep = perSiteFactory('matchStep', (get: Getter, match: Match, binds: number[], next: Step): Step => (f) => {
   const v = get(f);
   if (v === undefined) return false;
   let r = false;
@@ -60,13 +65,13 @@ export const matchStep = perSiteFactory((get: Getter, match: Match, binds: numbe
 });
 
 /** `not <expr>`: continues when the inner step finds no solution. */
-export const notStep = perSiteFactory((inner: Step, next: Step): Step => (f) => {
+export const notStep = perSiteFactory('notStep', (inner: Step, next: Step): Step => (f) => {
   if (inner(f)) return false;
   return next(f);
 });
 
 /** `some [k,] v in coll`: arrays without a callback, other collections through `iterate`. */
-export const someInStep = perSiteFactory(
+export const someInStep = perSiteFactory('someInStep', 
   (cget: Getter, km: Match | null, vmatch: Match, binds: number[], next: Step, tick: Tick, iterate: Iterate): Step => (f) => {
     const coll = cget(f);
     if (Array.isArray(coll)) {
@@ -90,7 +95,7 @@ export const someInStep = perSiteFactory(
 );
 
 /** A binary operator evaluated inline, falling back to the builtin when overridden or unusual. */
-export const inlineOpGet = perSiteFactory(
+export const inlineOpGet = perSiteFactory('inlineOpGet', 
   (ga: Getter, gb: Getter, inline: (a: Value, b: Value) => Value | undefined, slow: Getter, key: string): Getter => (f) => {
     const o = f.ctx.fnOverrides;
     if (o !== null && o.has(key)) return slow(f);
@@ -109,7 +114,7 @@ type Call = (ctx: EvalCtx, args: Value[]) => Value | undefined;
  * A function call remembering its results for this evaluation, by argument (objects by identity):
  * one nested Map level per argument, the last holding the result (`undef` for undefined).
  */
-export const memoCall = perSiteFactory((inner: Call, id: number, last: number, undef: symbol): Call => (ctx, args) => {
+export const memoCall = perSiteFactory('memoCall', (inner: Call, id: number, last: number, undef: symbol): Call => (ctx, args) => {
   let memo = ctx.fnMemo;
   if (memo === null) memo = ctx.fnMemo = new Array(ctx.cache.length);
   let m = memo[id];
@@ -128,7 +133,7 @@ export const memoCall = perSiteFactory((inner: Call, id: number, last: number, u
 });
 
 /** Matches function argument `i` against its pattern, then runs the body. */
-export const argStep = perSiteFactory((match: Match, i: number, binds: number[], next: Step): Step => (f) => {
+export const argStep = perSiteFactory('argStep', (match: Match, i: number, binds: number[], next: Step): Step => (f) => {
   let res = false;
   if (match(f, f.args![i])) res = next(f);
   for (let b = 0; b < binds.length; b++) f.slots[binds[b]] = undefined;
@@ -136,21 +141,21 @@ export const argStep = perSiteFactory((match: Match, i: number, binds: number[],
 });
 
 /** The final step of a partial set rule: adds the element to the rule's set. */
-export const setCollectStep = perSiteFactory((get: Getter, stop: boolean): Step => (f) => {
+export const setCollectStep = perSiteFactory('setCollectStep', (get: Getter, stop: boolean): Step => (f) => {
   const v = get(f);
   if (v !== undefined) (f.out as { add(v: Value): void }).add(v);
   return stop;
 });
 
 /** An array comprehension's collector. */
-export const arrayCollectStep = perSiteFactory((get: Getter, accOf: (f: Frame) => unknown): Step => (f) => {
+export const arrayCollectStep = perSiteFactory('arrayCollectStep', (get: Getter, accOf: (f: Frame) => unknown): Step => (f) => {
   const v = get(f);
   if (v !== undefined) (accOf(f) as Value[]).push(v);
   return false;
 });
 
 /** An object literal with constant string keys. */
-export const objectLiteralGet = perSiteFactory((names: string[], vg: Getter[], empty: () => Record<string, Value>): Getter => (f) => {
+export const objectLiteralGet = perSiteFactory('objectLiteralGet', (names: string[], vg: Getter[], empty: () => Record<string, Value>): Getter => (f) => {
   const o = empty();
   for (let i = 0; i < names.length; i++) {
     const v = vg[i](f);
@@ -161,13 +166,13 @@ export const objectLiteralGet = perSiteFactory((names: string[], vg: Getter[], e
 });
 
 /** A call with evaluated arguments (undefined when an argument is). */
-export const callGet = perSiteFactory((evalArgs: (f: Frame) => Value[] | undefined, call: Call): Getter => (f) => {
+export const callGet = perSiteFactory('callGet', (evalArgs: (f: Frame) => Value[] | undefined, call: Call): Getter => (f) => {
   const a = evalArgs(f);
   return a === undefined ? undefined : call(f.ctx, a);
 });
 
 /** A user function call honoring `with` overrides (`overridden` returns null when there is none). */
-export const userCall = perSiteFactory(
+export const userCall = perSiteFactory('userCall', 
   (g: { call: Call }, overridden: (ctx: EvalCtx, args: Value[]) => Value | undefined | null): Call => (ctx, args) => {
     if (ctx.fnOverrides !== null) {
       const v = overridden(ctx, args);
@@ -177,12 +182,12 @@ export const userCall = perSiteFactory(
   },
 );
 
-export const args1 = perSiteFactory((g0: Getter) => (f: Frame): Value[] | undefined => {
+export const args1 = perSiteFactory('args1', (g0: Getter) => (f: Frame): Value[] | undefined => {
   const a = g0(f);
   return a === undefined ? undefined : [a];
 });
 
-export const args2 = perSiteFactory((g0: Getter, g1: Getter) => (f: Frame): Value[] | undefined => {
+export const args2 = perSiteFactory('args2', (g0: Getter, g1: Getter) => (f: Frame): Value[] | undefined => {
   const a = g0(f);
   if (a === undefined) return undefined;
   const b = g1(f);
@@ -190,7 +195,7 @@ export const args2 = perSiteFactory((g0: Getter, g1: Getter) => (f: Frame): Valu
 });
 
 /** A rule's value: the evaluation's cache, else the rule's evaluator. */
-export const groupGet = perSiteFactory(
+export const groupGet = perSiteFactory('groupGet', 
   (g: { id: number; evaluate: (ctx: EvalCtx) => Value | undefined }, notComputed: symbol, inProgress: symbol): Getter => (f) => {
     const c = f.ctx.cache[g.id];
     if (c !== notComputed && c !== inProgress) return c as Value | undefined;
@@ -207,7 +212,7 @@ interface ClauseStep {
  * Runs one definition of a complete rule or function (its body, then each `else`) in one frame;
  * returns the first clause's value. Steps unbind what they bind, so the frame serves every clause.
  */
-export const clauseRunner = perSiteFactory(
+export const clauseRunner = perSiteFactory('clauseRunner', 
   (
     clauses: ClauseStep[], size: number, FrameC: new (ctx: EvalCtx, size: number) => Frame, tick: Tick,
   ) => (ctx: EvalCtx, args: Value[] | null): Value | undefined => {
@@ -227,7 +232,7 @@ export const clauseRunner = perSiteFactory(
 );
 
 /** `every [k,] v in coll { body }`: arrays and sets without a callback, objects through `iterate`. */
-export const everyStep = perSiteFactory(
+export const everyStep = perSiteFactory('everyStep', 
   (cget: Getter, kslot: number, vslot: number, body: Step, next: Step, tick: Tick, iterate: Iterate, isSet: (v: Value) => boolean): Step => (f) => {
     const coll = cget(f);
     if (coll === undefined || coll === null || typeof coll !== 'object') return false;
@@ -263,7 +268,7 @@ export const everyStep = perSiteFactory(
 );
 
 /** The final step of a complete rule or function: records the value; a different second one is a conflict. */
-export const valueCollectStep = perSiteFactory(
+export const valueCollectStep = perSiteFactory('valueCollectStep', 
   (get: Getter, conflict: () => Error, equals: (a: Value, b: Value) => boolean): Step => (f) => {
     const v = get(f);
     if (v === undefined) return false;
@@ -279,6 +284,6 @@ export const valueCollectStep = perSiteFactory(
 );
 
 /** Wraps a factory so that each call instantiates a per-site copy of it. */
-function perSiteFactory<A extends unknown[], R>(factory: (...args: A) => R): (...args: A) => R {
-  return (...args: A) => perSite(factory)(...args);
+function perSiteFactory<A extends unknown[], R>(name: string, factory: (...args: A) => R): (...args: A) => R {
+  return (...args: A) => perSite(factory, name)(...args);
 }
