@@ -19,6 +19,7 @@ import { cpuSnapshot, startService, type ServiceProcess } from './lib/children';
 import { formatProfileSummary, type ProfileSummary } from './lib/cpuprofile';
 import { backingCpuMs, snapshotBackingServices } from './lib/backing-services';
 import { MeasuredProxy } from './lib/measured-proxy';
+import { deleteRedisPrefix } from './lib/redis-cleanup';
 import { acquireRunLock } from './lib/run-lock';
 import { benchDatabaseUrl, newBenchKey, prepareBenchDatabase } from './lib/database';
 import { closedLoop, pacedLoop, type LoadResult, type Target } from './lib/load';
@@ -107,7 +108,7 @@ async function startGatewayProcess(opts: BenchOptions, workDir: string, app: str
     logFile,
     env: {
       GATEHOUSE_BENCH_APP: app, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl,
-      REDIS_URL: process.env.REDIS_URL || DEFAULT_REDIS_URL, GATEHOUSE_REDIS_PREFIX: `ghbench:${process.pid}:`, LOG_LEVEL: logLevel,
+      REDIS_URL: process.env.REDIS_URL || DEFAULT_REDIS_URL, GATEHOUSE_REDIS_PREFIX: redisPrefix(), LOG_LEVEL: logLevel,
       // The audit spool (events Redis could not take in time) stays with this run, never in a shared folder.
       GATEHOUSE_AUDIT_SPOOL_DIR: path.join(workDir, `audit-spool-${logLevel}`),
     },
@@ -115,6 +116,9 @@ async function startGatewayProcess(opts: BenchOptions, workDir: string, app: str
   const profileFile = opts.cpuProf ? path.join(workDir, `gateway-${logLevel}.cpuprofile`) : null;
   return { proxy: new MeasuredProxy(service, profileFile), logLevel, logFile, idleRssMiB: service.rssBytes() / MiB };
 }
+
+/** Redis keys and channels of this run's gateways. */
+const redisPrefix = (): string => `ghbench:${process.pid}:`;
 
 function commitId(): string | null {
   try {
@@ -202,7 +206,10 @@ async function main(): Promise<void> {
   } finally {
     await floor?.service.stop();
     await mock.stop();
-    if (!opts.keepDb) await dropDatabase(databaseUrl).catch(() => undefined);
+    if (!opts.keepDb) {
+      await dropDatabase(databaseUrl).catch(() => undefined);
+      await deleteRedisPrefix(process.env.REDIS_URL || DEFAULT_REDIS_URL, redisPrefix()).catch(() => undefined);
+    }
   }
 
   const summary = opts.repeat > 1 ? medianRuns(runs) : runs;

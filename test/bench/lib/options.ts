@@ -45,7 +45,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --worktree          build the files on disk (uncommitted edits included) instead of the last commit
   --floor             also measure a bare node:http + undici relay: what any Node.js proxy costs here
   --app DIR           load the gateway from DIR (a compiled dist/ folder, e.g. of an experimental copy)
-  --keep-db           keep the gatehouse_bench database afterwards
+  --keep-db           keep the gatehouse_bench database and the run's Redis keys afterwards
 `;
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
