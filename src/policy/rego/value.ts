@@ -327,6 +327,15 @@ function comparePlainObjects(a: PlainObject, b: PlainObject): number {
   return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
 }
 
+function compareArrays(x: Value[], y: Value[]): number {
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) {
+    const c = compareValues(x[i], y[i]);
+    if (c !== 0) return c;
+  }
+  return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
+}
+
 /** OPA's total order: null < boolean < number < string < array < object < set. */
 export function compareValues(a: Value, b: Value): number {
   if (a === b) return 0;
@@ -335,6 +344,7 @@ export function compareValues(a: Value, b: Value): number {
   if (ta === typeof b) {
     if (ta === 'number') return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
     if (ta === 'string') return compareStrings(a as string, b as string);
+    if (Array.isArray(a) && Array.isArray(b)) return compareArrays(a, b);
   }
   const ra = typeRank(a);
   const rb = typeRank(b);
@@ -344,16 +354,7 @@ export function compareValues(a: Value, b: Value): number {
     case 1: return a === b ? 0 : a ? 1 : -1;
     case 2: return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
     case 3: return compareStrings(a as string, b as string);
-    case 4: {
-      const x = a as Value[];
-      const y = b as Value[];
-      const n = Math.min(x.length, y.length);
-      for (let i = 0; i < n; i++) {
-        const c = compareValues(x[i], y[i]);
-        if (c !== 0) return c;
-      }
-      return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
-    }
+    case 4: return compareArrays(a as Value[], b as Value[]);
     case 5: {
       if (!(a instanceof RegoObject) && !(b instanceof RegoObject)) return comparePlainObjects(a as PlainObject, b as PlainObject);
       const x = sortedEntries(a as PlainObject | RegoObject);

@@ -136,18 +136,53 @@ export function globToRegex(glob: string, delimiters: string[]): string {
   return pattern;
 }
 
-/** Compiled globs by delimiters + pattern, so the hot path is one Map lookup and one RE2 test. */
-const compiledGlobs = new Map<string, RE2>();
+type GlobMatcher = (subject: string) => boolean;
 
-function compiledGlob(glob: string, delimiters: string[]): RE2 {
-  const key = (delimiters.length === 1 ? delimiters[0] : delimiters.join('')) + '\u0000' + glob;
-  let re = compiledGlobs.get(key);
-  if (re === undefined) {
-    re = compileRegex(globToRegex(glob, delimiters));
-    if (compiledGlobs.size >= MAX_TRANSLATIONS) compiledGlobs.delete(compiledGlobs.keys().next().value as string);
-    compiledGlobs.set(key, re);
+/**
+ * Allowlist-style globs (a literal, optionally ending in `*` or `**`) match with string tests:
+ * a call into RE2 costs far more than comparing a short prefix. Everything else uses RE2.
+ */
+function literalGlobMatcher(glob: string, delimiters: string[]): GlobMatcher | null {
+  let lit = glob;
+  let tail: 'none' | 'one' | 'any' = 'none';
+  if (glob.endsWith('**')) {
+    lit = glob.slice(0, -2);
+    tail = 'any';
+  } else if (glob.endsWith('*')) {
+    lit = glob.slice(0, -1);
+    tail = 'one';
   }
-  return re;
+  if (GLOB_SPECIAL_CHAR.test(lit)) return null;
+  if (tail === 'none') return (s) => s === lit;
+  if (tail === 'any' || delimiters.length === 0) return (s) => s.startsWith(lit);
+  // Astral delimiters would need code point iteration: leave those to RE2.
+  if (delimiters.some((d) => d.length !== 1)) return null;
+  const delims = delimiters.join('');
+  return (s) => {
+    if (!s.startsWith(lit)) return false;
+    for (let i = lit.length; i < s.length; i++) if (delims.includes(s[i])) return false;
+    return true;
+  };
+}
+
+const GLOB_SPECIAL_CHAR = /[*?\\[\]{},]/;
+
+/** Compiled globs by delimiters + pattern, so the hot path is one Map lookup and one test. */
+const compiledGlobs = new Map<string, GlobMatcher>();
+
+function compiledGlob(glob: string, delimiters: string[]): GlobMatcher {
+  const key = (delimiters.length === 1 ? delimiters[0] : delimiters.join('')) + '\u0000' + glob;
+  let m = compiledGlobs.get(key);
+  if (m === undefined) {
+    m = literalGlobMatcher(glob, delimiters) ?? regexMatcher(compileRegex(globToRegex(glob, delimiters)));
+    if (compiledGlobs.size >= MAX_TRANSLATIONS) compiledGlobs.delete(compiledGlobs.keys().next().value as string);
+    compiledGlobs.set(key, m);
+  }
+  return m;
+}
+
+function regexMatcher(re: RE2): GlobMatcher {
+  return (s) => matches(re, s);
 }
 
 function delimitersOf(v: Value): string[] {
@@ -171,7 +206,7 @@ export const builtins: BuiltinDef[] = named([
       const pattern = str(args, 0);
       const delimiters = delimitersOf(args[1]);
       const subject = str(args, 2);
-      return matches(compiledGlob(pattern, delimiters), subject);
+      return compiledGlob(pattern, delimiters)(subject);
     },
   },
   {
