@@ -26,7 +26,7 @@ import { closedLoop, pacedLoop, type LoadResult, type Target } from './lib/load'
 import { USAGE, parseBenchOptions, type BenchOptions, type LoadKind, type Mode } from './lib/options';
 import { chatPayload, type BenchPayload } from './lib/payload';
 import {
-  addedLatencies, formatAdded, formatPacedDetails, formatRuns, formatVerdicts, medianRuns, verdicts, type RunRecord,
+  addedLatencies, formatAdded, formatContentionWarnings, formatPacedDetails, formatRuns, formatVerdicts, medianRuns, verdicts, type RunRecord,
 } from './lib/report';
 import { checkTarget, looksComplete } from './lib/sanity';
 
@@ -228,6 +228,11 @@ async function main(): Promise<void> {
   if (pacedDetails) {
     log('\nPaced runs: time to first byte and the generator\'s own send lag (from each request\'s scheduled time)');
     log(pacedDetails);
+  }
+  const warnings = formatContentionWarnings(summary);
+  if (warnings) {
+    log('\nContention: these runs measured a busy machine as much as the software (compare them with care)');
+    log(warnings);
   }
   log('\nGateway added latency (gateway minus mock direct, same scenario)');
   log(formatAdded(added));

@@ -151,3 +151,22 @@ export function formatAdded(added: readonly AddedLatency[]): string {
 export function formatVerdicts(v: readonly TargetVerdict[]): string {
   return v.map((t) => `  ${t.met ? 'MET   ' : 'MISSED'}  ${t.name}: ${t.measured} (aim ${t.goal})`).join('\n');
 }
+
+/**
+ * Signs that a run measured the machine rather than the software: the paced generator sending late (it was
+ * starved of CPU itself) or the proxy spending much of its time runnable but waiting for a CPU.
+ */
+export function formatContentionWarnings(runs: readonly RunRecord[]): string {
+  const lines: string[] = [];
+  for (const r of runs) {
+    const name = `${r.mode === 'json' ? 'non-streaming' : 'streaming'} ${r.loadLabel} ${targetName(r)}${r.repeat > 1 ? ` #${r.repeat}` : ''}`;
+    const lag = r.result.sendLag?.p99;
+    if (lag !== undefined && lag > 5) lines.push(`  ${name}: the load generator sent late (send lag p99 ${lag.toFixed(1)} ms): it was short of CPU itself`);
+    const cpu = r.cpuMsPerRequest.proxy;
+    const wait = r.proxyCpuWaitMsPerRequest;
+    if (cpu !== null && wait !== null && wait > 0.5 * cpu) {
+      lines.push(`  ${name}: the proxy waited ${wait.toFixed(2)} ms per request for a CPU (it used ${cpu.toFixed(2)} ms): the machine was busy`);
+    }
+  }
+  return lines.join('\n');
+}
