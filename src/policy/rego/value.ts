@@ -330,7 +330,13 @@ function comparePlainObjects(a: PlainObject, b: PlainObject): number {
 function compareArrays(x: Value[], y: Value[]): number {
   const n = Math.min(x.length, y.length);
   for (let i = 0; i < n; i++) {
-    const c = compareValues(x[i], y[i]);
+    const a = x[i];
+    const b = y[i];
+    if (a === b) continue;
+    // Tuples of strings and numbers (sort keys, [id, reason] pairs) without another call level.
+    if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
+    if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : 1;
+    const c = compareValues(a, b);
     if (c !== 0) return c;
   }
   return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
