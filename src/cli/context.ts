@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import { loadConfig, type GatewayConfig } from '../config';
+import { createAuditProducer, loadAuditConfig, type AuditActor, type AuditEventInput } from '../audit';
 import { createPool, createRedis, ensureDatabase, migrate, type Pool } from '../db';
 
 /** Runs `fn` with a migrated database pool for a one-shot CLI command, then closes it. */
@@ -22,5 +24,28 @@ export async function broadcastKeyChange(config: GatewayConfig, lookupId: string
     await redis.publish(`${config.redisPrefix}keys:invalidate`, lookupId);
   } finally {
     redis.disconnect();
+  }
+}
+
+/** Who ran the CLI: the operator's OS user (the CLI has database access; it is the operator's own tool). */
+export function cliActor(): AuditActor {
+  const user = process.env.SUDO_USER || process.env.USER || process.env.LOGNAME || 'unknown';
+  return { type: 'system', id: 'cli', label: `gatehouse CLI run by ${user}@${hostname()}` };
+}
+
+/**
+ * Records a CLI change in the audit log. Refuses (throws) when the event cannot be made durable and
+ * AUDIT_REQUIRED is on, so an operator's change is never unaudited; call it before reporting success.
+ */
+export async function auditCliAction(config: GatewayConfig, event: Omit<AuditEventInput, 'actor'>): Promise<void> {
+  const auditConfig = loadAuditConfig();
+  const producer = await createAuditProducer({
+    redisUrl: config.redisUrl, prefix: config.redisPrefix, spoolDir: auditConfig.spoolDir, required: auditConfig.required,
+    enqueueTimeoutMs: auditConfig.enqueueTimeoutMs,
+  });
+  try {
+    await producer.emit({ ...event, actor: cliActor() });
+  } finally {
+    await producer.close();
   }
 }

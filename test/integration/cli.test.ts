@@ -6,6 +6,8 @@ import { createTestDatabase, TEST_REDIS_URL, uniqueRedisPrefix } from '../helper
 import { createPool, findKeyByLookupId, upsertOrganisation, upsertWorkspace } from '../../src/db';
 
 const run = promisify(execFile);
+// Each case spawns several CLI processes (a Node start each); on a loaded 2-core machine that takes a while.
+jest.setTimeout(120_000);
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'gatehouse.js');
 

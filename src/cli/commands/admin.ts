@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { findOrganisation } from '../../db';
 import { createLocalAdmin, hashPassword, listLocalAdmins, SecretBox, setLocalAdminDisabled, setLocalAdminPassword } from '../../identity';
-import { withDatabase } from '../context';
+import { withDatabase, auditCliAction } from '../context';
 
 /** The password from --password-stdin (first line of stdin) or GATEHOUSE_ADMIN_PASSWORD; never from argv (it would sit in shell history and `ps`). */
 async function readPassword(fromStdin: boolean | undefined): Promise<string> {
@@ -29,9 +29,16 @@ export function registerAdminCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { username: string; org?: string; totp?: boolean; passwordStdin?: boolean; json?: boolean }) => {
       const password = await readPassword(opts.passwordStdin);
-      await withDatabase(async (pool) => {
+      await withDatabase(async (pool, config) => {
         const orgId = opts.org ? (await findOrganisation(pool, opts.org)).id : null;
         const created = await createLocalAdmin(pool, await SecretBox.forInstance(pool), { username: opts.username, password, orgId, totp: Boolean(opts.totp) });
+        // Platform administrators belong to no organisation's chain; their sign-ins are audited per organisation they act in.
+        if (orgId) {
+          await auditCliAction(config, {
+            type: 'member.added', orgId, outcome: 'success', target: { type: 'local_admin', id: created.admin.id, label: created.admin.username },
+            details: { break_glass: true, totp: Boolean(opts.totp) },
+          });
+        }
         const out = { id: created.admin.id, username: created.admin.username, org: opts.org ?? null, platform_admin: orgId === null, totp_secret: created.totp?.secret ?? null, totp_uri: created.totp?.uri ?? null };
         if (opts.json) console.log(JSON.stringify(out));
         else {

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { findWorkspace, listKeys, revokeKey } from '../../db';
+import { findKeyByLookupId, findWorkspace, listKeys, revokeKey } from '../../db';
 import { createApiKey } from '../../identity';
 import { NO_KEY_LIMITS, setKeyLimits, validateKeyLimits, type KeyLimits } from '../../spend';
-import { broadcastKeyChange, withDatabase } from '../context';
+import { auditCliAction, broadcastKeyChange, withDatabase } from '../context';
+import type { JsonValue } from '../../audit';
 
 function parseDuration(text: string): Date {
   const m = /^(\d+)([hdw])$/.exec(text);
@@ -71,6 +72,15 @@ export function registerKeysCommands(program: Command): void {
             throw err;
           });
         }
+        // No key may exist unaudited: if the event cannot be recorded, the key is revoked again.
+        await auditCliAction(config, {
+          type: 'key.created', orgId: workspace.orgId, workspaceId: workspace.id, outcome: 'success',
+          target: { type: 'api_key', id: created.record.id, label: created.record.name },
+          details: { prefix: `gh_${created.record.lookupId}`, allowed_models: created.record.allowedModels, limits: limits ? (JSON.parse(JSON.stringify(limitsJson(limits))) as JsonValue) : null },
+        }).catch(async (err: unknown) => {
+          await revokeKey(pool, created.record.id).catch(() => undefined);
+          throw new Error(`the key was not created: its audit event could not be recorded (${(err as Error).message})`);
+        });
         await broadcastKeyChange(config, created.record.lookupId).catch(() => undefined);
         const out = {
           id: created.record.id, key: created.key, name: created.record.name,
@@ -109,6 +119,13 @@ export function registerKeysCommands(program: Command): void {
         const lookupId = await revokeKey(pool, ref, workspace);
         if (!lookupId) throw new Error(`no key matches "${ref}"`);
         await broadcastKeyChange(config, lookupId);
+        const record = await findKeyByLookupId(pool, lookupId);
+        if (record) {
+          await auditCliAction(config, {
+            type: 'key.revoked', orgId: record.orgId, workspaceId: record.workspaceId, outcome: 'success',
+            target: { type: 'api_key', id: record.id, label: record.name },
+          });
+        }
         process.stdout.write(`Revoked ${ref}.\n`);
       });
     });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { isRole } from '../../authz';
 import { findOrganisation, findWorkspace } from '../../db';
 import { addMembership, ensureUser, findUserByEmail, isEmail, listMembers, removeMembership } from '../../identity';
-import { withDatabase } from '../context';
+import { withDatabase, auditCliAction } from '../context';
 
 export function registerMembersCommands(program: Command): void {
   const members = program.command('members').description('Organisation owners and workspace roles');
@@ -18,11 +18,17 @@ export function registerMembersCommands(program: Command): void {
       if (!isRole(role)) throw new Error(`unknown role "${role}"`);
       if (!isEmail(opts.email)) throw new Error(`"${opts.email}" is not an e-mail address`);
       if ((opts.role === 'owner') !== (opts.workspace === undefined)) throw new Error('owner takes no --workspace; every other role needs one');
-      await withDatabase(async (pool) => {
+      await withDatabase(async (pool, config) => {
         const org = await findOrganisation(pool, opts.org);
         const workspaceId = opts.workspace ? (await findWorkspace(pool, `${org.slug}/${opts.workspace}`)).id : null;
         const user = await ensureUser(pool, org.id, opts.email);
         const added = await addMembership(pool, { orgId: org.id, workspaceId, userId: user.id, role }, 'manual');
+        if (added) {
+          await auditCliAction(config, {
+            type: 'member.added', orgId: org.id, workspaceId, outcome: 'success',
+            target: { type: 'user', id: user.id, label: user.email }, details: { role },
+          });
+        }
         console.log(`${user.email}: ${opts.role}${opts.workspace ? ` in ${opts.workspace}` : ` of ${org.slug}`} ${added ? 'granted' : 'already held'}`);
       });
     });
@@ -36,13 +42,17 @@ export function registerMembersCommands(program: Command): void {
     .action(async (opts: { org: string; email: string; role: string; workspace?: string }) => {
       const role = opts.role;
       if (!isRole(role)) throw new Error(`unknown role "${role}"`);
-      await withDatabase(async (pool) => {
+      await withDatabase(async (pool, config) => {
         const org = await findOrganisation(pool, opts.org);
         const workspaceId = opts.workspace ? (await findWorkspace(pool, `${org.slug}/${opts.workspace}`)).id : null;
         const user = await findUserByEmail(pool, org.id, opts.email);
         if (!user) throw new Error(`no user ${opts.email} in ${org.slug}`);
         const removed = await removeMembership(pool, { orgId: org.id, workspaceId, userId: user.id, role });
         if (removed === 0) throw new Error(`${opts.email} does not hold ${opts.role} there`);
+        await auditCliAction(config, {
+          type: 'member.removed', orgId: org.id, workspaceId, outcome: 'success',
+          target: { type: 'user', id: user.id, label: user.email }, details: { role },
+        });
         console.log(`${user.email}: ${opts.role} withdrawn`);
       });
     });

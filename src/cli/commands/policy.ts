@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { currentPolicyData, findOrganisation, findWorkspace, insertPolicyData, createRedis, type Pool } from '../../db';
 import { policyDataJsonSchema, unknownEntityTypes, validatePolicyData, PolicyDataError } from '../../policy';
 import type { GatewayConfig } from '../../config';
-import { withDatabase } from '../context';
+import { auditCliAction, withDatabase } from '../context';
 
 interface Scope { orgId: string; workspaceId: string | null; label: string }
 
@@ -59,6 +59,11 @@ export function registerPolicyCommands(program: Command): void {
       await withDatabase(async (pool, config) => {
         const scope = await resolveScope(pool, opts);
         const version = await insertPolicyData(pool, scope.orgId, scope.workspaceId, data, opts.author);
+        await auditCliAction(config, {
+          type: 'policy.data_updated', orgId: scope.orgId, workspaceId: scope.workspaceId, outcome: 'success',
+          target: { type: scope.workspaceId ? 'workspace_policy_data' : 'org_policy_data', id: scope.workspaceId ?? scope.orgId, label: scope.label },
+          details: { version, author: opts.author },
+        });
         await broadcastPolicyChange(config, scope).catch(() => undefined);
         process.stdout.write(`Published version ${version} of the policy data of ${scope.label}.\n`);
       });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { findOrganisation } from '../../db';
 import { applySsoConfig, deleteSsoConnection, getSsoConnection, listGroupMappings, SecretBox, ssoConfigInput } from '../../identity';
-import { withDatabase } from '../context';
+import { withDatabase, auditCliAction } from '../context';
 
 const list = (value: string | undefined): string[] => (value ? value.split(',').map((v) => v.trim()).filter(Boolean) : []);
 
@@ -28,9 +28,13 @@ async function apply(opts: CommonOpts, protocolFields: Record<string, unknown>):
     const issue = input.error.issues[0];
     throw new Error(`${issue.path.join('.') || 'input'}: ${issue.message}`);
   }
-  await withDatabase(async (pool) => {
+  await withDatabase(async (pool, config) => {
     const org = await findOrganisation(pool, opts.org);
     const applied = await applySsoConfig(pool, await SecretBox.forInstance(pool), org, input.data);
+    await auditCliAction(config, {
+      type: 'sso.configured', orgId: org.id, outcome: 'success', target: { type: 'sso_connection', id: org.id, label: org.slug },
+      details: { protocol: applied.sso.protocol, version: applied.version, mappings: applied.mappings.length },
+    });
     const out = { org: org.slug, protocol: applied.sso.protocol, version: applied.version, settings: applied.sso.settings, mappings: applied.mappings.length, login_url: `/auth/login?org=${org.slug}` };
     if (opts.json) console.log(JSON.stringify(out));
     else console.log(`${org.slug}: ${out.protocol} SSO configured (version ${out.version}, ${out.mappings} group mappings); users sign in at ${out.login_url}`);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { findOrganisation, listWorkspaces, upsertOrganisation, upsertWorkspace } from '../../db';
 import { loadCatalogSpecs } from '../../catalog';
-import { withDatabase } from '../context';
+import { auditCliAction, withDatabase } from '../context';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -17,8 +17,9 @@ export function registerTenantCommands(program: Command): void {
     .option('--name <name>', 'display name')
     .option('--json', 'print JSON')
     .action(async (slug: string, opts: { name?: string; json?: boolean }) => {
-      await withDatabase(async (pool) => {
+      await withDatabase(async (pool, config) => {
         const org = await upsertOrganisation(pool, checkSlug('organisation', slug), opts.name ?? slug);
+        await auditCliAction(config, { type: 'org.created', orgId: org.id, outcome: 'success', target: { type: 'organisation', id: org.id, label: org.slug } });
         process.stdout.write(opts.json ? JSON.stringify(org) + '\n' : `Organisation ${org.slug} (${org.id})\n`);
       });
     });
@@ -31,9 +32,10 @@ export function registerTenantCommands(program: Command): void {
     .action(async (ref: string, opts: { name?: string; json?: boolean }) => {
       const [orgSlug, wsSlug] = ref.split('/');
       if (!orgSlug || !wsSlug) throw new Error('give the workspace as org/slug, e.g. acme/prod');
-      await withDatabase(async (pool) => {
+      await withDatabase(async (pool, config) => {
         const org = await findOrganisation(pool, orgSlug);
         const ws = await upsertWorkspace(pool, org, checkSlug('workspace', wsSlug), opts.name ?? wsSlug);
+        await auditCliAction(config, { type: 'workspace.created', orgId: org.id, workspaceId: ws.id, outcome: 'success', target: { type: 'workspace', id: ws.id, label: `${org.slug}/${ws.slug}` } });
         process.stdout.write(opts.json ? JSON.stringify(ws) + '\n' : `Workspace ${ws.orgSlug}/${ws.slug} (${ws.id})\n`);
       });
     });

@@ -10,6 +10,9 @@ import { totpCode } from '../../../src/identity';
 import { TEST_REDIS_URL, uniqueRedisPrefix } from '../../helpers/database';
 import { startAdminHarness, type AdminHarness } from '../identity/harness';
 
+// Each case spawns several CLI processes; on a loaded 2-core machine that takes a while.
+jest.setTimeout(120_000);
+
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const BIN = path.join(ROOT, 'bin', 'gatehouse.js');
 let h: AdminHarness;
