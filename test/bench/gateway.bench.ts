@@ -14,21 +14,14 @@ import { execFileSync } from 'node:child_process';
 import { DEFAULT_REDIS_URL } from '../../src/config';
 import { dropDatabase } from '../../src/db';
 import { MOCK_DEMO_KEY } from '../../src/providers';
-import { prepareApp, REPO_ROOT } from './lib/app-build';
-import { cpuSnapshot, startService, type ServiceProcess } from './lib/children';
-import { formatProfileSummary, type ProfileSummary } from './lib/cpuprofile';
-import { backingCpuMs, snapshotBackingServices } from './lib/backing-services';
-import { MeasuredProxy } from './lib/measured-proxy';
-import { deleteRedisPrefix } from './lib/redis-cleanup';
-import { acquireRunLock } from './lib/run-lock';
-import { benchDatabaseUrl, newBenchKey, prepareBenchDatabase } from './lib/database';
-import { closedLoop, pacedLoop, type LoadResult, type Target } from './lib/load';
-import { USAGE, parseBenchOptions, type BenchOptions, type LoadKind, type Mode } from './lib/options';
-import { chatPayload, type BenchPayload } from './lib/payload';
 import {
-  addedLatencies, formatAdded, formatContentionWarnings, formatPacedDetails, formatRuns, formatVerdicts, medianRuns, verdicts, type RunRecord,
-} from './lib/report';
-import { checkTarget, looksComplete } from './lib/sanity';
+  MeasuredProxy, USAGE, acquireRunLock, addedLatencies, backingCpuMs, benchDatabaseUrl, chatPayload, checkTarget, closedLoop,
+  cpuSnapshot, deleteRedisPrefix, formatAdded, formatContentionWarnings, formatPacedDetails, formatProfileSummary, formatRuns,
+  formatVerdicts, looksComplete, medianRuns, newBenchKey, pacedLoop, parseBenchOptions, prepareApp, prepareBenchDatabase,
+  REPO_ROOT, snapshotBackingServices, startService, verdicts,
+  type BenchOptions, type BenchPayload, type LoadKind, type LoadResult, type Mode, type ProfileSummary, type RunRecord,
+  type ServiceProcess, type Target,
+} from './lib';
 
 const MiB = 1024 * 1024;
 const WARMUP_CONNECTIONS = 10;
