@@ -5,7 +5,7 @@ import {
 import type { ModelRoute } from '../catalog';
 import { readJsonBody } from '../http';
 import { GatewayError, badRequest, errorBody } from '../http';
-import { authenticate } from './auth';
+import { authenticate, requireScope } from './auth';
 import { completeChat, openChatStream, settleUsage } from './chat-core';
 import type { Exchange } from './exchange';
 import { resolveRoutes } from './model-access';
@@ -62,6 +62,7 @@ async function streamMessages(ex: Exchange, services: DataPlaneServices, g: Gove
 /** Anthropic's Messages API on top of the canonical pipeline: any catalog endpoint can serve it. */
 export async function handleMessages(ex: Exchange, services: DataPlaneServices): Promise<void> {
   ex.key = await authenticate(services.keys, ex.req.headers);
+  requireScope(ex.key, 'messages');
   requireAuditCapacity(services.audit);
   const body = await readJsonBody(ex.req, services.bodyLimitBytes);
   const req = toChatRequest(body);

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ApiKeyRecord } from '../db';
 import type { KeyStore } from '../identity';
-import { unauthorized } from '../http';
+import { GatewayError, unauthorized } from '../http';
 
 /** The key from `Authorization: Bearer`, Anthropic's `x-api-key` or Azure's `api-key`. */
 export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
@@ -22,6 +22,15 @@ const MESSAGES = {
   revoked: 'This API key has been revoked.',
   expired: 'This API key has expired.',
 } as const;
+
+/** A key created with scopes may call only those data-plane routes (403 otherwise). */
+export function requireScope(key: ApiKeyRecord, scope: 'chat' | 'messages' | 'embeddings' | 'models'): void {
+  if (key.scopes && !key.scopes.includes(scope)) {
+    throw new GatewayError(`This API key is not allowed to use ${scope} (its scopes: ${key.scopes.join(', ') || 'none'}).`, {
+      status: 403, type: 'permission_error', code: 'insufficient_scope',
+    });
+  }
+}
 
 export async function authenticate(keys: KeyStore, headers: IncomingHttpHeaders): Promise<ApiKeyRecord> {
   const result = await keys.authenticate(presentedKey(headers));

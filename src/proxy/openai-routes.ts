@@ -4,7 +4,7 @@ import type { ModelRoute } from '../catalog';
 import { readJsonBody } from '../http';
 import { GatewayError, errorBody } from '../http';
 import { estimateChatCost, estimateEmbeddingsCost } from '../spend';
-import { authenticate } from './auth';
+import { authenticate, requireScope } from './auth';
 import { completeChat, openChatStream, settleUsage, withRoutes, upstreamCall } from './chat-core';
 import { govern, type Governed } from './governance';
 import { reserveSpend } from './spend-step';
@@ -76,6 +76,7 @@ async function streamChat(ex: Exchange, services: DataPlaneServices, g: Governed
 
 export async function handleChatCompletions(ex: Exchange, services: DataPlaneServices): Promise<void> {
   ex.key = await authenticate(services.keys, ex.req.headers);
+  requireScope(ex.key, 'chat');
   requireAuditCapacity(services.audit);
   const body = await readJsonBody(ex.req, services.bodyLimitBytes);
   const req = parseChatRequest(body);
@@ -103,6 +104,7 @@ export async function handleChatCompletions(ex: Exchange, services: DataPlaneSer
 
 export async function handleEmbeddings(ex: Exchange, services: DataPlaneServices): Promise<void> {
   ex.key = await authenticate(services.keys, ex.req.headers);
+  requireScope(ex.key, 'embeddings');
   requireAuditCapacity(services.audit);
   const body = await readJsonBody(ex.req, services.bodyLimitBytes);
   const req = parseEmbeddingsRequest(body);
@@ -126,6 +128,7 @@ export async function handleEmbeddings(ex: Exchange, services: DataPlaneServices
 /** OpenAI's model list, or Anthropic's when the caller is the Anthropic SDK (it sends anthropic-version). */
 export async function handleListModels(ex: Exchange, services: DataPlaneServices): Promise<void> {
   ex.key = await authenticate(services.keys, ex.req.headers);
+  requireScope(ex.key, 'models');
   const catalog = services.catalog.current();
   const names = catalog.modelNames().filter((m) => keyAllowsModel(ex.key!, m));
   const created = 1_700_000_000;

@@ -84,6 +84,16 @@ describe('authentication', () => {
   });
 });
 
+test('a key with scopes may call only those routes', async () => {
+  const workspace = await findWorkspace(stack.pool, 'demo');
+  const { key } = await createApiKey(stack.pool, { workspace, name: 'embed only', metadata: { scopes: ['embeddings'] } });
+  const scoped = new OpenAI({ apiKey: key, baseURL: `${stack.gateway.url}/v1`, maxRetries: 0 });
+  await expect(scoped.chat.completions.create({ model: 'demo-chat', messages: [{ role: 'user', content: 'x' }] }))
+    .rejects.toMatchObject({ status: 403, code: 'insufficient_scope' });
+  const res = await scoped.embeddings.create({ model: 'demo-embed', input: 'x' });
+  expect(res.data).toHaveLength(1);
+});
+
 describe('bad input', () => {
   test('malformed JSON → 400 invalid_json', async () => {
     const res = await post('/v1/chat/completions', '{"model": "demo-chat", "messages": [');

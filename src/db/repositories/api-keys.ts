@@ -18,6 +18,8 @@ export interface ApiKeyRecord {
   revokedAt: number | null;
   /** Budget and rate limits set on the key itself (migration 030); cached with the record. */
   limits: KeyLimits;
+  /** Data-plane routes the key may call (chat, messages, embeddings, models); null = all. */
+  scopes: string[] | null;
 }
 
 export interface ApiKeyListing {
@@ -33,6 +35,7 @@ export interface ApiKeyListing {
 }
 
 interface KeyRow extends KeyLimitRow {
+  metadata: { scopes?: unknown } | null;
   id: string; lookup_id: string; key_hash: Buffer; name: string; org_id: string; org_slug: string;
   workspace_id: string; workspace_slug: string; user_id: string | null; allowed_models: string[] | null;
   expires_at: Date | null; revoked_at: Date | null;
@@ -40,7 +43,7 @@ interface KeyRow extends KeyLimitRow {
 
 const SELECT_KEY = `
   SELECT k.id, k.lookup_id, k.key_hash, k.name, k.org_id, o.slug AS org_slug, k.workspace_id,
-         w.slug AS workspace_slug, k.user_id, k.allowed_models, k.expires_at, k.revoked_at, ${KEY_LIMIT_COLUMNS}
+         w.slug AS workspace_slug, k.user_id, k.allowed_models, k.expires_at, k.revoked_at, k.metadata, ${KEY_LIMIT_COLUMNS}
     FROM api_keys k
     JOIN workspaces w ON w.id = k.workspace_id
     JOIN organisations o ON o.id = k.org_id`;
@@ -51,6 +54,7 @@ function toRecord(r: KeyRow): ApiKeyRecord {
     workspaceId: r.workspace_id, workspaceSlug: r.workspace_slug, userId: r.user_id, allowedModels: r.allowed_models,
     expiresAt: r.expires_at ? r.expires_at.getTime() : null, revokedAt: r.revoked_at ? r.revoked_at.getTime() : null,
     limits: keyLimitsFromRow(r),
+    scopes: Array.isArray(r.metadata?.scopes) ? r.metadata!.scopes.filter((x): x is string => typeof x === 'string') : null,
   };
 }
 
