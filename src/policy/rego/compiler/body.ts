@@ -156,7 +156,7 @@ export class Planner extends TermPlanner {
         const vm = this.planMatch(b.value, env);
         const binds = [...(km?.binds ?? []), ...vm.binds];
         const pre = [...c.pre, ...(km?.pre ?? []), ...vm.pre];
-        return (next) => compose(pre, someInStep(c.get, km ? km.match : null, vm.match, binds, next, tick, iterate));
+        return (next) => compose(pre, someInStep(c.get, km ? km.match : null, vm.match, binds, next, tick, iterate, isSet));
       }
       case 'every':
         return this.planEvery(b, env);

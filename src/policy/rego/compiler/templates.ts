@@ -70,16 +70,18 @@ export const notStep = perSiteFactory('notStep', (inner: Step, next: Step): Step
   return next(f);
 });
 
-/** `some [k,] v in coll`: arrays without a callback, other collections through `iterate`. */
-export const someInStep = perSiteFactory('someInStep', 
-  (cget: Getter, km: Match | null, vmatch: Match, binds: number[], next: Step, tick: Tick, iterate: Iterate): Step => (f) => {
+/** `some [k,] v in coll`: arrays and sets without a callback, objects through `iterate`. */
+export const someInStep = perSiteFactory('someInStep',
+  (cget: Getter, km: Match | null, vmatch: Match, binds: number[], next: Step, tick: Tick, iterate: Iterate, isSet: (v: Value) => boolean): Step => (f) => {
     const coll = cget(f);
-    if (Array.isArray(coll)) {
-      // Steps are counted per element (limits); no callback for the common array case.
-      for (let i = 0; i < coll.length; i++) {
+    const isArr = Array.isArray(coll);
+    if (isArr || isSet(coll as Value)) {
+      // Steps are counted per element (limits); sets iterate in sorted order, keyed by element.
+      const arr = isArr ? (coll as Value[]) : (coll as unknown as { sorted(): Value[] }).sorted();
+      for (let i = 0; i < arr.length; i++) {
         tick(f);
         let r = false;
-        if ((km === null || km(f, i)) && vmatch(f, coll[i])) r = next(f);
+        if ((km === null || km(f, isArr ? i : arr[i])) && vmatch(f, arr[i])) r = next(f);
         for (let b = 0; b < binds.length; b++) f.slots[binds[b]] = undefined;
         if (r) return true;
       }
