@@ -104,6 +104,7 @@ async function startGatewayProcess(opts: BenchOptions, workDir: string, app: str
       REDIS_URL: process.env.REDIS_URL || DEFAULT_REDIS_URL, GATEHOUSE_REDIS_PREFIX: redisPrefix(), LOG_LEVEL: logLevel,
       // The audit spool (events Redis could not take in time) stays with this run, never in a shared folder.
       GATEHOUSE_AUDIT_SPOOL_DIR: path.join(workDir, `audit-spool-${logLevel}`),
+      ...opts.gatewayEnv,
     },
   });
   const profileFile = opts.cpuProf ? path.join(workDir, `gateway-${logLevel}.cpuprofile`) : null;
@@ -247,7 +248,7 @@ async function main(): Promise<void> {
       meta: {
         date: new Date().toISOString(), commit: commitId(), node: process.version, cpus: os.cpus().length,
         cpuModel: os.cpus()[0]?.model ?? null, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter,
-        runtime: opts.runtime, source: opts.app ? opts.app : opts.runtime === 'dist' ? opts.source : 'worktree', durationS: opts.durationS, warmupS: opts.warmupS, connections: opts.connections, rate: opts.rate,
+        gatewayEnv: opts.gatewayEnv, runtime: opts.runtime, source: opts.app ? opts.app : opts.runtime === 'dist' ? opts.source : 'worktree', durationS: opts.durationS, warmupS: opts.warmupS, connections: opts.connections, rate: opts.rate,
         requestBytes: { json: payloads.json.bytes, stream: payloads.stream.bytes },
       },
       runs, summary: opts.repeat > 1 ? summary : undefined, added, aims,

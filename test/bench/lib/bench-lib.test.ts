@@ -58,6 +58,8 @@ describe('options', () => {
     expect(() => parseBenchOptions(['--modes', 'json,xml'])).toThrow(/--modes: unknown value "xml"/);
     expect(() => parseBenchOptions(['--log-levels', 'loud'])).toThrow(/unknown level "loud"/);
     expect(() => parseBenchOptions(['--nope'])).toThrow(/Unknown option/);
+    expect(() => parseBenchOptions(['--gateway-env', 'novalue'])).toThrow(/NAME=value/);
+    expect(parseBenchOptions(['--gateway-env', 'A=1', '--gateway-env', 'B=x=y'])!.gatewayEnv).toEqual({ A: '1', B: 'x=y' });
   });
 });
 

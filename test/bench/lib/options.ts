@@ -26,6 +26,8 @@ export interface BenchOptions {
   repeat: number;
   /** Also measure a bare node:http + undici relay (the platform's floor). */
   floor: boolean;
+  /** Extra environment for the gateway (configuration experiments, e.g. GATEHOUSE_AUDIT_WRITER=false). */
+  gatewayEnv: Record<string, string>;
   /** Load the app from this folder instead of building one (e.g. an experimental copy's dist/). */
   app: string | null;
 }
@@ -44,6 +46,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --runtime dist|tsx  run the compiled sources (default, as production) or the TypeScript through tsx
   --worktree          build the files on disk (uncommitted edits included) instead of the last commit
   --floor             also measure a bare node:http + undici relay: what any Node.js proxy costs here
+  --gateway-env K=V   extra environment for the gateway, repeatable (e.g. GATEHOUSE_AUDIT_WRITER=false)
   --app DIR           load the gateway from DIR (a compiled dist/ folder, e.g. of an experimental copy)
   --keep-db           keep the gatehouse_bench database and the run's Redis keys afterwards
 `;
@@ -69,6 +72,16 @@ function list<T extends string>(name: string, raw: string | undefined, allowed: 
   return [...new Set(items)] as T[];
 }
 
+function parseEnvPairs(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(pair.slice(0, eq))) throw new Error(`--gateway-env expects NAME=value, got "${pair}"`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
 /** Returns null when help was asked for. */
 export function parseBenchOptions(argv: string[]): BenchOptions | null {
   const { values } = parseArgs({
@@ -90,6 +103,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
       floor: { type: 'boolean' },
       worktree: { type: 'boolean' },
       app: { type: 'string' },
+      'gateway-env': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -113,5 +127,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
     floor: values.floor ?? false,
     source: values.worktree ? 'worktree' : 'head',
     app: values.app ? path.resolve(values.app) : null,
+    gatewayEnv: parseEnvPairs(values['gateway-env'] ?? []),
   };
 }
