@@ -6,4 +6,6 @@ module.exports = {
   transform: { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
   testTimeout: 30000,
   maxWorkers: process.env.CI ? 2 : '50%',
+  // A suite that fails mid-way can leave a child process or socket behind; CI must still end.
+  forceExit: true,
 };
