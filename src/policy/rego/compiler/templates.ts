@@ -213,23 +213,47 @@ interface ClauseStep {
 /**
  * Runs one definition of a complete rule or function (its body, then each `else`) in one frame;
  * returns the first clause's value. Steps unbind what they bind, so the frame serves every clause.
+ *
+ * The frame (and its result holder) is kept for the next call: functions run once per candidate
+ * or so, and allocating per call showed up as GC time. Reuse is safe because the compiler only
+ * reads a slot after the same activation wrote it; a nested call of the same definition (only
+ * possible through `with`) finds no spare frame and allocates one, and a frame that saw an
+ * exception is dropped.
  */
-export const clauseRunner = perSiteFactory('clauseRunner', 
-  (
-    clauses: ClauseStep[], size: number, FrameC: new (ctx: EvalCtx, size: number) => Frame, tick: Tick,
-  ) => (ctx: EvalCtx, args: Value[] | null): Value | undefined => {
-    const h = { found: false, value: undefined as Value | undefined, stop: false };
-    const f = new FrameC(ctx, size);
-    f.args = args;
-    f.out = h;
-    for (let i = 0; i < clauses.length; i++) {
-      const c = clauses[i];
-      h.stop = c.konst;
-      tick(f);
-      c.step(f);
-      if (h.found) return h.value;
-    }
-    return undefined;
+export const clauseRunner = perSiteFactory('clauseRunner',
+  (clauses: ClauseStep[], size: number, FrameC: new (ctx: EvalCtx, size: number) => Frame, tick: Tick) => {
+    let spare: Frame | null = null;
+    return (ctx: EvalCtx, args: Value[] | null): Value | undefined => {
+      let f = spare;
+      let h: { found: boolean; value: Value | undefined; stop: boolean };
+      if (f === null) {
+        f = new FrameC(ctx, size);
+        h = { found: false, value: undefined, stop: false };
+        f.out = h;
+      } else {
+        spare = null;
+        f.ctx = ctx;
+        h = f.out as typeof h;
+        h.found = false;
+      }
+      f.args = args;
+      let result: Value | undefined = undefined;
+      for (let i = 0; i < clauses.length; i++) {
+        const c = clauses[i];
+        h.stop = c.konst;
+        tick(f);
+        c.step(f);
+        if (h.found) {
+          result = h.value;
+          break;
+        }
+      }
+      // Released only on normal completion; nothing of this evaluation stays referenced but slots.
+      h.value = undefined;
+      f.args = null;
+      spare = f;
+      return result;
+    };
   },
 );
 
