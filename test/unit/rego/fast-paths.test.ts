@@ -1,6 +1,6 @@
 import RE2 from 're2';
 import { globToRegex } from '../../../src/policy/rego/builtins/glob';
-import { run } from './helpers';
+import { compile, evalDoc, run } from './helpers';
 
 describe('glob.match literal fast path agrees with the RE2 translation', () => {
   const patterns = ['gpt-*', 'gpt-**', 'ep-9*', 'exact', '', '*', '**', 'a.b*', 'a*b', 'x?', 'pre{a,b}*', 'ünï-*'];
@@ -19,5 +19,33 @@ describe('glob.match literal fast path agrees with the RE2 translation', () => {
       }
     }
     expect(checked).toBe(patterns.length * subjects.length * delimiterSets.length);
+  });
+});
+
+describe('function frames reused between calls', () => {
+  it('give the same results across evaluations, after errors and under with', () => {
+    const src = `package test
+f(x) := y if {
+  x > 0
+  y := {"v": x, "d": to_number(x) * 2}
+} else := "neg"
+vals := [f(n) | some n in input.ns]
+g(x) := 1 if x == "a"
+g(x) := 2 if startswith(x, "a")
+conflict := g(input.s)
+h(x) := f(x)
+under_with := v if { v := h(1) with f as k }
+k(x) := x + 100
+`;
+    expect(run(src, 'vals', { ns: [1, -1, 2] })).toEqual([{ d: 2, v: 1 }, 'neg', { d: 4, v: 2 }]);
+    expect(() => run(src, 'conflict', { s: 'a' })).toThrow(/functions must not produce multiple outputs/);
+    expect(run(src, 'conflict', { s: 'ab' })).toBe(2);
+    expect(run(src, 'under_with')).toBe(101);
+    const p = compile(src);
+    const ev = (input: unknown, rule: string): unknown => evalDoc(p, `test.${rule}`, input);
+    expect(() => ev({ s: 'a' }, 'conflict')).toThrow();
+    expect(ev({ s: 'ab' }, 'conflict')).toBe(2);
+    expect(ev({ ns: [3] }, 'vals')).toEqual([{ d: 6, v: 3 }]);
+    expect(ev({ ns: [-3, 5] }, 'vals')).toEqual(['neg', { d: 10, v: 5 }]);
   });
 });
