@@ -3,7 +3,7 @@
  * decision with 5 and 100 candidate endpoints, under a restrictive workspace (ZDR, regions,
  * jurisdictions, certifications, training, price routing) so every exclusion rule does work.
  * Run: npm run build (or npx tsc -p tsconfig.build.json), then npx tsx test/bench/rego-gateway.bench.ts
- * (REGO_DIST=<dir> to measure another build; ITERATIONS=n).
+ * (REGO_DIST=<dir> to measure another build; ITERATIONS=n; CANDIDATES=5,100).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -64,7 +64,7 @@ const policy = rego.prepareRego({
   trustInput: true,
 });
 const iterations = Number(process.env.ITERATIONS ?? 5000);
-for (const n of [5, 100]) {
+for (const n of (process.env.CANDIDATES ?? "5,100").split(",").map(Number)) {
   const inputs = Array.from({ length: 32 }, () => input(n));
   const d = policy.evaluate(ENTRY, inputs[0]) as { allow: boolean; allowed_endpoints: string[]; excluded: Record<string, unknown> };
   for (let i = 0; i < 2000; i++) policy.evaluate(ENTRY, inputs[i & 31]);
