@@ -10,7 +10,8 @@ import { CatalogService, catalogIsEmpty, envSecretResolver, upsertCatalog, type 
 import { CircuitBreakers } from './routing';
 import { GatewayMetrics, createHttpApp } from './http';
 import { SpendGuard, UsageLedger, spendAuditEvent } from './spend';
-import { createDataPlaneRouter, workspaceHashKeys, type DataPlaneServices } from './proxy';
+import { dataPlaneDispatcher, dataPlaneRoutes, workspaceHashKeys, type DataPlaneServices } from './proxy';
+import type { Router } from 'express';
 import { closeUpstreamPools, getAdapter } from './providers';
 import { createLogger, type Logger } from './logger';
 import { createAuditProducer, createSigner, loadAuditConfig, startAuditWriter, type AuditProducer, type AuditWriter } from './audit';
@@ -109,7 +110,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     keys, catalog, breakers: new CircuitBreakers(), metrics, usage, spend, logger, adapterFor: getAdapter,
     bodyLimitBytes: config.bodyLimitBytes, inflight, governance, audit,
   };
-  const routers = [createDataPlaneRouter(services)];
+  const routers: Router[] = [];
   // --- admin plane (identity, SSO, admin API): constructed and mounted here ---
   const adminPlane = await createAdminPlane({
     pool, redis, redisPrefix: config.redisPrefix, keys, catalog, logger, config: loadAdminConfig(options.env ?? process.env), audit,
@@ -117,7 +118,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   routers.push(...adminPlane.routers);
   // --- end admin plane ---
   const app = createHttpApp({ pool, redis, metrics, logger, routers });
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 30_000 }, app);
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 30_000 }, dataPlaneDispatcher(dataPlaneRoutes(services), app));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,4 +1,4 @@
 /** The data plane: OpenAI- and Anthropic-compatible routes and the request pipeline. */
-export { createDataPlaneRouter } from './router';
+export { createDataPlaneRouter, dataPlaneRoutes, dataPlaneDispatcher, type RawHandler } from './router';
 export type { DataPlaneServices } from './services';
 export { workspaceHashKeys, type GovernanceServices } from './governance';

@@ -8,8 +8,23 @@ import type { ChatMessage, ChatRequest, EmbeddingsRequest, ProviderKind } from '
  * provider reports no usage (a cut or aborted stream).
  */
 export function countTextTokens(text: string): number {
-  return text.length === 0 ? 0 : countTokens(text);
+  if (text.length === 0) return 0;
+  if (text.length > CACHEABLE_TEXT_CHARS) return countTokens(text);
+  let n = tokenCountCache.get(text);
+  if (n === undefined) {
+    n = countTokens(text);
+    // Whole-map reset keeps the bound without LRU bookkeeping on the hot path.
+    if (tokenCountCache.size >= TOKEN_CACHE_ENTRIES) tokenCountCache.clear();
+    tokenCountCache.set(text, n);
+  }
+  return n;
 }
+
+// Conversations re-send their system prompt and earlier turns with every request, so counts of
+// short texts are cached (bounded: at most TOKEN_CACHE_ENTRIES texts of ≤ CACHEABLE_TEXT_CHARS).
+const CACHEABLE_TEXT_CHARS = 4096;
+const TOKEN_CACHE_ENTRIES = 2000;
+const tokenCountCache = new Map<string, number>();
 
 /** The upper bound reserved before a call; settlement replaces it with the real usage. */
 export interface SpendEstimate {
