@@ -9,7 +9,7 @@
  * - objects whose keys are all strings: plain JS objects, exactly as JSON.parse makes them
  *   (objects built by the engine have a null prototype so keys like "__proto__" are safe).
  * - objects with any non-string key: `RegoObject` (Map canonical key → [key, value]).
- * - sets: `RegoSet` (Map canonical key → value).
+ * - sets: `RegoSet` (primitives as Map keys; arrays, objects and sets in structural-hash buckets).
  * Values are treated as immutable once built.
  */
 
