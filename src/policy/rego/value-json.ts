@@ -55,9 +55,10 @@ function isCleanJSON(v: unknown, depth: number, maxDepth: number): boolean {
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null && proto !== NULL_PROTO) return false;
   const o = v as Record<string, unknown>;
-  const keys = Object.keys(o);
-  for (let i = 0; i < keys.length; i++) {
-    const x = o[keys[i]];
+  // for-in walks V8's enum cache without allocating a key array; the prototypes allowed above
+  // have no enumerable properties of their own (a polluted Object.prototype only costs a copy).
+  for (const k in o) {
+    const x = o[k];
     if (x === null || typeof x === 'string' || typeof x === 'boolean') continue;
     if (x === undefined || !isCleanJSON(x, depth + 1, maxDepth)) return false;
   }
