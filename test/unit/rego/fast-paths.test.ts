@@ -49,3 +49,17 @@ k(x) := x + 100
     expect(ev({ ns: [-3, 5] }, 'vals')).toEqual(['neg', { d: 10, v: 5 }]);
   });
 });
+
+describe('input check', () => {
+  it('still reads own members only when Object.prototype carries an enumerable property', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.injected = 'polluted';
+    try {
+      const src = `package test\nkeys := {k | some k, _ in input.o}\nv := input.o.injected`;
+      expect(run(src, 'keys', { o: { a: 1 } })).toEqual(['a']);
+      expect(run(src, 'v', { o: { a: 1 } })).toBeUndefined();
+    } finally {
+      delete proto.injected;
+    }
+  });
+});
