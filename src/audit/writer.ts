@@ -184,10 +184,11 @@ class BatchingWriter implements AuditWriter {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    // Let the batch in flight finish (bounded), then stop without waiting for held jobs:
-    // whatever was not committed is returned to the queue by the stalled check.
+    // Stop taking jobs, let what is held be committed (bounded), then stop without waiting
+    // for the rest: whatever was not committed is returned to the queue by the stalled check.
+    await this.worker?.pause(true).catch(() => undefined);
     const deadline = Date.now() + 5_000;
-    while (this.flushing && Date.now() < deadline) await sleep(10);
+    while ((this.flushing || this.waiting.length > 0) && Date.now() < deadline) await sleep(10);
     this.closing = true;
     await this.worker?.close(true);
     await this.checkpointNow();
