@@ -109,3 +109,11 @@ built := {"toString": 7, "n": 1}.toString
     expect(run(src, 'built')).toBe(7);
   });
 });
+
+describe('perSite with instrumented source', () => {
+  it('falls back to the factory itself when the source refers to coverage counters', () => {
+    const factory = (k: number) => (x: number): number => x + k;
+    Object.defineProperty(factory, 'toString', { value: () => '(k) => (x) => { cov_abc().s[0]++; return x + k; }' });
+    expect(perSite(factory)).toBe(factory);
+  });
+});

@@ -26,8 +26,11 @@ export function perSite<F extends (...args: never[]) => unknown>(factory: F, nam
   if (!codegen) return factory;
   let pool = pools.get(factory);
   if (pool === undefined || pool.length === 0) {
+    const src = '(' + factory.toString() + ')';
+    // Coverage instrumentation (istanbul counters) makes the source refer to module-level names.
+    if (INSTRUMENTED.test(src)) return factory;
     try {
-      pool = compileCopies(factory, name);
+      pool = compileCopies(src, name);
     } catch {
       codegen = false;
       return factory;
@@ -37,8 +40,9 @@ export function perSite<F extends (...args: never[]) => unknown>(factory: F, nam
   return pool.pop() as F;
 }
 
-function compileCopies(factory: object, name: string): unknown[] {
-  const src = '(' + factory.toString() + ')';
+const INSTRUMENTED = /\bcov_\w+\(|__coverage__/;
+
+function compileCopies(src: string, name: string): unknown[] {
   // Each literal in the array is its own function (own feedback); the serial makes every script
   // unique, so V8's eval cache cannot hand back copies that another batch already uses.
   const body = `return [${new Array<string>(BATCH).fill(src).join(',\n')}];\n//# sourceURL=gatehouse-rego/${name}/${serial++}`;
