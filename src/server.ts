@@ -14,7 +14,10 @@ import { dataPlaneDispatcher, dataPlaneRoutes, workspaceHashKeys, type DataPlane
 import type { Router } from 'express';
 import { closeUpstreamPools, getAdapter } from './providers';
 import { createLogger, type Logger } from './logger';
-import { createAuditProducer, createSigner, loadAuditConfig, startAuditWriter, type AuditProducer, type AuditWriter } from './audit';
+import {
+  createAuditAdminRouter, createAuditProducer, createExportJobs, createSigner, loadAuditConfig, startAuditWriter, startExportWorker,
+  type AuditAdminAccess, type AuditProducer, type AuditWriter,
+} from './audit';
 import { createAdminPlane, loadAdminConfig } from './admin';
 
 export interface StartOptions {
@@ -90,11 +93,15 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     redisUrl: config.redisUrl, prefix: config.redisPrefix, spoolDir: auditConfig.spoolDir, required: auditConfig.required,
     contentKey: auditConfig.contentKey, enqueueTimeoutMs: auditConfig.enqueueTimeoutMs, logger,
   });
+  const auditSigner = auditConfig.signingKeyPem ? createSigner(auditConfig.signingKeyPem) : null;
   let auditWriter: AuditWriter | null = null;
+  let exportWorker: { close(): Promise<void> } | null = null;
+  const exportJobs = await createExportJobs({ pool, redisUrl: config.redisUrl, prefix: config.redisPrefix });
   if (auditConfig.writerInProcess) {
+    exportWorker = await startExportWorker({ pool, redisUrl: config.redisUrl, prefix: config.redisPrefix, exportDir: auditConfig.exportDir, signer: auditSigner, logger });
     auditWriter = await startAuditWriter({
       pool, redisUrl: config.redisUrl, prefix: config.redisPrefix, logger,
-      signer: auditConfig.signingKeyPem ? createSigner(auditConfig.signingKeyPem) : null,
+      signer: auditSigner,
       checkpointEvery: auditConfig.checkpointEvery, checkpointIntervalMs: auditConfig.checkpointIntervalMs, batchSize: auditConfig.writerBatchSize,
     });
   }
@@ -114,6 +121,15 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   // --- admin plane (identity, SSO, admin API): constructed and mounted here ---
   const adminPlane = await createAdminPlane({
     pool, redis, redisPrefix: config.redisPrefix, keys, catalog, logger, config: loadAdminConfig(options.env ?? process.env), audit,
+    // The admin plane authenticates and checks AuditLog rights, then leaves the caller in res.locals.
+    auditRouter: createAuditAdminRouter({
+      pool, exportJobs, signer: auditSigner,
+      authorize: async (req) => {
+        const access = req.res?.locals.auditAccess as AuditAdminAccess | undefined;
+        if (!access) throw Object.assign(new Error('Sign in or send an admin API token.'), { status: 401 });
+        return access;
+      },
+    }),
   });
   routers.push(...adminPlane.routers);
   // --- end admin plane ---
@@ -140,6 +156,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       await usage.close();
       await audit.close().catch((err) => logger.error({ err }, 'audit producer close failed'));
       await auditWriter?.close().catch((err) => logger.error({ err }, 'audit writer close failed'));
+      await Promise.allSettled([exportWorker?.close(), exportJobs.close()]);
       await Promise.allSettled([redis.quit(), subscriber.quit(), pool.end(), closeUpstreamPools()]);
     })();
     return closing;

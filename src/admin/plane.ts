@@ -22,6 +22,8 @@ export interface AdminPlaneOptions {
   logger: Logger;
   /** The audit producer (src/audit); without one, events go to the log. */
   audit?: AuditSink;
+  /** src/audit's search/export router, mounted at /admin/v1/orgs/:org/audit behind admin authentication. */
+  auditRouter?: Router;
 }
 
 export interface AdminPlane {
@@ -44,7 +46,7 @@ export async function createAdminPlane(options: AdminPlaneOptions): Promise<Admi
   return {
     routers: [
       createAuthRouter({ pool, sso, box, audit, config, logger, session }),
-      createAdminApiRouter(deps, session, config, logger),
+      createAdminApiRouter(deps, session, config, logger, options.auditRouter),
       createScimRouter({ deps, audit, logger }),
     ],
     sso, sessions,

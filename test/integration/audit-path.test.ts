@@ -1,3 +1,4 @@
+process.env.GATEHOUSE_ADMIN_COOKIE_SECURE = 'false';
 import OpenAI from 'openai';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { createApiKey } from '../../src/identity';
@@ -44,5 +45,44 @@ describe('every request is audited', () => {
     const report = await verifyAuditLog(stack.pool, { org: org.id });
     expect(report.ok).toBe(true);
     expect(report.problems).toEqual([]);
+  });
+});
+
+describe('audit search, verify and export through the admin API', () => {
+  test('organisation-level rights only; exports run as background jobs and are themselves audited', async () => {
+    const { adminTokenFor, bearer, createUser } = await import('./admin/fixtures');
+    const request = (await import('supertest')).default;
+    const org = await upsertOrganisation(stack.pool, 'searchco', 'Search Co');
+    const ws = await upsertWorkspace(stack.pool, org, 'main', 'Main');
+    const { key } = await createApiKey(stack.pool, { workspace: ws, name: 'k' });
+    const client = new OpenAI({ apiKey: key, baseURL: `${stack.gateway.url}/v1`, maxRetries: 0 });
+    for (let i = 0; i < 3; i++) await client.chat.completions.create({ model: 'demo-chat', messages: [{ role: 'user', content: `q${i}` }] });
+    await waitForEvents(org.id, 3);
+
+    const owner = await createUser(stack.pool, org.id, 'owner@search.test', [{ role: 'owner', workspaceId: null }]);
+    const dev = await createUser(stack.pool, org.id, 'dev@search.test', [{ role: 'developer', workspaceId: ws.id }]);
+    const ownerToken = (await adminTokenFor(stack.pool, org.id, owner.id)).token;
+    const devToken = (await adminTokenFor(stack.pool, org.id, dev.id)).token;
+    const url = stack.gateway.url;
+
+    const page = await request(url).get('/admin/v1/orgs/searchco/audit/events?type=request.completed&limit=2').set(bearer(ownerToken)).expect(200);
+    expect(page.body.data).toHaveLength(2);
+    expect(page.body.next_cursor).toBeTruthy();
+    await request(url).get('/admin/v1/orgs/searchco/audit/verify').set(bearer(ownerToken)).expect(200);
+    await request(url).get('/admin/v1/orgs/searchco/audit/events').set(bearer(devToken)).expect(403);
+    await request(url).get('/admin/v1/orgs/auditco/audit/events').set(bearer(ownerToken)).expect(404);
+    await request(url).get('/admin/v1/orgs/searchco/audit/events').expect(401);
+
+    const started = await request(url).post('/admin/v1/orgs/searchco/audit/exports').set(bearer(ownerToken)).send({ format: 'jsonl' }).expect(202);
+    let status = started.body.status;
+    for (let i = 0; i < 200 && status !== 'done' && status !== 'failed'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = (await request(url).get(`/admin/v1/orgs/searchco/audit/exports/${started.body.id}`).set(bearer(ownerToken)).expect(200)).body.status;
+    }
+    expect(status).toBe('done');
+    const file = await request(url).get(`/admin/v1/orgs/searchco/audit/exports/${started.body.id}/file`).set(bearer(ownerToken)).expect(200);
+    expect(String(file.text ?? file.body).split('\n').filter(Boolean).length).toBeGreaterThanOrEqual(3);
+    const events = await waitForEvents(org.id, 4);
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['export.requested']));
   });
 });
