@@ -1,4 +1,4 @@
 /** The data plane: OpenAI- and Anthropic-compatible routes and the request pipeline. */
-export { createDataPlaneRouter, dataPlaneRoutes, dataPlaneDispatcher, type RawHandler } from './router';
+export { dataPlaneRoutes, dataPlaneDispatcher, type RawHandler } from './router';
 export type { DataPlaneServices } from './services';
 export { workspaceHashKeys, type GovernanceServices } from './governance';

@@ -1,4 +1,3 @@
-import { Router } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorShape } from '../http';
 import { handleMessages } from './anthropic-routes';
@@ -19,17 +18,6 @@ export function dataPlaneRoutes(services: DataPlaneServices): Map<string, RawHan
     ['GET /v1/models', dataPlaneHandler(services, 'models', shapeOf, (ex) => handleListModels(ex, services))],
     ['POST /v1/messages', dataPlaneHandler(services, 'messages', 'anthropic', (ex) => handleMessages(ex, services))],
   ]);
-}
-
-/** The same routes as an express Router (for embedding the data plane in another app). */
-export function createDataPlaneRouter(services: DataPlaneServices): Router {
-  const router = Router();
-  for (const [key, handler] of dataPlaneRoutes(services)) {
-    const [method, path] = key.split(' ');
-    if (method === 'GET') router.get(path, (req, res) => handler(req, res));
-    else router.post(path, (req, res) => handler(req, res));
-  }
-  return router;
 }
 
 /**

@@ -4,6 +4,8 @@ import { startTestStack, type TestStack } from '../helpers/stack';
 import { createApiKey } from '../../src/identity';
 import { insertPolicyData, upsertOrganisation, upsertWorkspace } from '../../src/db';
 import { verifyAuditLog } from '../../src/audit';
+import request from 'supertest';
+import { adminTokenFor, bearer, createUser } from './admin/fixtures';
 
 let stack: TestStack;
 beforeAll(async () => { stack = await startTestStack(); });
@@ -50,8 +52,6 @@ describe('every request is audited', () => {
 
 describe('audit search, verify and export through the admin API', () => {
   test('organisation-level rights only; exports run as background jobs and are themselves audited', async () => {
-    const { adminTokenFor, bearer, createUser } = await import('./admin/fixtures');
-    const request = (await import('supertest')).default;
     const org = await upsertOrganisation(stack.pool, 'searchco', 'Search Co');
     const ws = await upsertWorkspace(stack.pool, org, 'main', 'Main');
     const { key } = await createApiKey(stack.pool, { workspace: ws, name: 'k' });
