@@ -2,21 +2,47 @@ import type { ApiKeyRecord } from '../db';
 import type { CatalogSnapshot, ModelKind, ModelRoute } from '../catalog';
 import { GatewayError, notFound } from '../http';
 
-// Key allowlists accept `*` globs (e.g. `gpt-4o*`); compiled once per distinct list.
+/**
+ * `*` wildcard match in O(len(pattern) × len(text)) worst case, without a regex: key allowlists
+ * are admin-supplied, and a RegExp built from `a*a*a*…` would backtrack polynomially.
+ */
+export function wildcardMatch(pattern: string, text: string): boolean {
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let resume = 0;
+  while (t < text.length) {
+    if (p < pattern.length && pattern[p] !== '*' && pattern[p] === text[t]) {
+      p++;
+      t++;
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      resume = t;
+    } else if (star !== -1) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
+}
+
+// Matchers are built once per distinct allowlist (the array of a cached key record).
 const compiled = new WeakMap<string[], (model: string) => boolean>();
 
-function globToMatcher(patterns: string[]): (model: string) => boolean {
+function allowlistMatcher(patterns: string[]): (model: string) => boolean {
   const exact = new Set(patterns.filter((p) => !p.includes('*')));
-  const globs = patterns.filter((p) => p.includes('*')).map((p) =>
-    new RegExp('^' + p.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$'));
-  return (model) => exact.has(model) || globs.some((g) => g.test(model));
+  const globs = patterns.filter((p) => p.includes('*'));
+  return (model) => exact.has(model) || globs.some((g) => wildcardMatch(g, model));
 }
 
 export function keyAllowsModel(key: ApiKeyRecord, model: string): boolean {
   if (!key.allowedModels) return true;
   let matcher = compiled.get(key.allowedModels);
   if (!matcher) {
-    matcher = globToMatcher(key.allowedModels);
+    matcher = allowlistMatcher(key.allowedModels);
     compiled.set(key.allowedModels, matcher);
   }
   return matcher(model);

@@ -1,3 +1,4 @@
+import { wildcardMatch } from '../../../src/proxy/model-access';
 import { CircuitBreakers, orderRoutes, runWithFailover, NoRouteError } from '../../../src/routing';
 import { UpstreamError } from '../../../src/providers';
 import type { ModelRoute } from '../../../src/catalog';
@@ -108,5 +109,17 @@ describe('endpoint health', () => {
       throw new UpstreamError('slow', { kind: 'timeout' });
     }, { breakers: new CircuitBreakers(), signal: new AbortController().signal, backoffMs: 1 })).rejects.toBeInstanceOf(NoRouteError);
     expect(calls).toEqual(['a']);
+  });
+});
+
+describe('key model allowlists', () => {
+  test('wildcards match like globs, in bounded time on adversarial patterns', () => {
+    expect(wildcardMatch('gpt-4o*', 'gpt-4o-mini')).toBe(true);
+    expect(wildcardMatch('*-mini', 'gpt-4o-mini')).toBe(true);
+    expect(wildcardMatch('demo-*-x', 'demo-chat')).toBe(false);
+    expect(wildcardMatch('*', '')).toBe(true);
+    expect(wildcardMatch('a.b', 'axb')).toBe(false);
+    const evil = 'a*'.repeat(60) + 'b';
+    expect(wildcardMatch(evil, 'a'.repeat(256))).toBe(false);
   });
 });
