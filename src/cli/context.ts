@@ -16,16 +16,20 @@ export async function withDatabase<T>(fn: (pool: Pool, config: GatewayConfig) =>
   }
 }
 
-/** Tells running gateways that a key changed, so revocations apply at once everywhere. */
-export async function broadcastKeyChange(config: GatewayConfig, lookupId: string): Promise<void> {
+/** Publishes one message on a gateway channel (`keys:invalidate`, `policy:changed`, …) so running instances react at once. */
+export async function publishToGateways(config: GatewayConfig, channel: string, message: string): Promise<void> {
   const redis = createRedis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
-    await redis.publish(`${config.redisPrefix}keys:invalidate`, lookupId);
+    await redis.publish(`${config.redisPrefix}${channel}`, message);
   } finally {
     redis.disconnect();
   }
 }
+
+/** Tells running gateways that a key changed, so revocations apply at once everywhere. */
+export const broadcastKeyChange = (config: GatewayConfig, lookupId: string): Promise<void> =>
+  publishToGateways(config, 'keys:invalidate', lookupId);
 
 /** Who ran the CLI: the operator's OS user (the CLI has database access; it is the operator's own tool). */
 export function cliActor(): AuditActor {

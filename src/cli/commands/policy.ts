@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { currentPolicyData, findOrganisation, findWorkspace, insertPolicyData, createRedis, type Pool } from '../../db';
+import { currentPolicyData, findOrganisation, findWorkspace, insertPolicyData, type Pool } from '../../db';
 import { policyDataJsonSchema, unknownEntityTypes, validatePolicyData, PolicyDataError } from '../../policy';
 import type { GatewayConfig } from '../../config';
-import { auditCliAction, withDatabase } from '../context';
+import { auditCliAction, publishToGateways, withDatabase } from '../context';
 
 interface Scope { orgId: string; workspaceId: string | null; label: string }
 
@@ -21,15 +21,8 @@ async function resolveScope(pool: Pool, opts: { workspace?: string; org?: string
 }
 
 /** Every gateway instance evicts its compiled policy for the scope at once. */
-async function broadcastPolicyChange(config: GatewayConfig, scope: Scope): Promise<void> {
-  const redis = createRedis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    await redis.publish(`${config.redisPrefix}policy:changed`, `${scope.orgId}:${scope.workspaceId ?? '*'}`);
-  } finally {
-    redis.disconnect();
-  }
-}
+const broadcastPolicyChange = (config: GatewayConfig, scope: Scope): Promise<void> =>
+  publishToGateways(config, 'policy:changed', `${scope.orgId}:${scope.workspaceId ?? '*'}`);
 
 export function registerPolicyCommands(program: Command): void {
   const policy = program.command('policy').description('Workspace and organisation policy data');
