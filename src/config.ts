@@ -18,8 +18,6 @@ export interface GatewayConfig {
   keyCacheTtlMs: number;
   mockPort: number;
   demoApiKey?: string;
-  /** Log prompt bodies (off by default: prompts may hold personal data). */
-  logBodies: boolean;
   /** When Redis cannot verify spend: false (default) refuses with 503, true serves unchecked (audited either way). */
   spendFailOpen: boolean;
 }
@@ -53,7 +51,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     keyCacheTtlMs: intFromEnv(env, 'GATEHOUSE_KEY_CACHE_TTL_MS', 60_000),
     mockPort: intFromEnv(env, 'GATEHOUSE_MOCK_PORT', 8081),
     demoApiKey: env.GATEHOUSE_DEMO_API_KEY || undefined,
-    logBodies: env.GATEHOUSE_LOG_BODIES === 'true',
     spendFailOpen: env.GATEHOUSE_SPEND_FAIL_OPEN === 'true',
   };
 }
