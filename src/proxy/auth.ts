@@ -33,7 +33,12 @@ export function requireScope(key: ApiKeyRecord, scope: 'chat' | 'messages' | 'em
 }
 
 export async function authenticate(keys: KeyStore, headers: IncomingHttpHeaders): Promise<ApiKeyRecord> {
-  const result = await keys.authenticate(presentedKey(headers));
+  const result = await keys.authenticate(presentedKey(headers)).catch((err: unknown) => {
+    // An uncached key whose record cannot be read (PostgreSQL down): a retryable outage, not a 500.
+    throw new GatewayError('API keys cannot be checked right now; retry shortly.', {
+      status: 503, type: 'server_error', code: 'auth_unavailable', headers: { 'retry-after': '2' },
+    });
+  });
   if (!result.ok) {
     const code = result.reason === 'missing' ? 'missing_api_key' : result.reason === 'revoked' ? 'revoked_api_key'
       : result.reason === 'expired' ? 'expired_api_key' : 'invalid_api_key';

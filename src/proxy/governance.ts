@@ -72,7 +72,12 @@ export async function govern<R extends ChatRequest | EmbeddingsRequest>(
 ): Promise<Governed<R>> {
   const key = ex.key!;
   const scanned = scanBody(shape, req, services.piiScanner);
-  const compiled = await services.policies.get(key.orgId, key.workspaceId);
+  const compiled = await Promise.resolve(services.policies.get(key.orgId, key.workspaceId)).catch((err: unknown) => {
+    // Fail closed: without the workspace's policy nothing is sent.
+    throw new GatewayError('The workspace policy cannot be loaded right now; the request was not sent.', {
+      status: 503, type: 'server_error', code: 'policy_unavailable', headers: { 'retry-after': '2' },
+    });
+  });
   const decisionId = randomUUID();
   ex.decisionId = decisionId;
   ex.policyVersion = compiled.version;

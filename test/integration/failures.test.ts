@@ -94,6 +94,16 @@ test('a key with scopes may call only those routes', async () => {
   expect(res.data).toHaveLength(1);
 });
 
+test('when key records cannot be read (database gone), an uncached key gets 503, not 500', async () => {
+  const isolated = await stack.startAnotherGateway();
+  await isolated.pool.end();
+  const res = await fetch(`${isolated.url}/v1/models`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
+  expect(res.status).toBe(503);
+  const body = await res.json() as { error: { code: string; message: string } };
+  expect(body.error.code).toBe('auth_unavailable');
+  expect(body.error.message).not.toMatch(/ECONN|pool|at /);
+});
+
 describe('bad input', () => {
   test('malformed JSON → 400 invalid_json', async () => {
     const res = await post('/v1/chat/completions', '{"model": "demo-chat", "messages": [');
