@@ -63,6 +63,20 @@ export interface AuditRequestSummary {
   attempts?: number;
 }
 
+/** A shadow (draft) policy evaluated next to the live one on this request, never enforced. */
+export interface AuditShadowDecision {
+  /** Version string of the shadow policy (names the draft). */
+  version: string;
+  draftId: number;
+  allow: boolean;
+  /** Deny codes of the shadow decision. */
+  deny: string[];
+  /** The shadow decision differs from the enforced one. */
+  changed: boolean;
+  /** The shadow policy failed to decide. */
+  error?: string;
+}
+
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /** Raw content, only kept when the decision's obligations allow it (then encrypted, stored apart). */
@@ -83,6 +97,7 @@ export interface AuditEventInput {
   /** What the action was about: { type: 'api_key', id } etc. */
   target?: { type: string; id: string; label?: string };
   decision?: AuditDecision;
+  shadow?: AuditShadowDecision;
   request?: AuditRequestSummary;
   /** PII findings by entity type → count. Never values. */
   pii?: Record<string, number>;
@@ -112,6 +127,7 @@ export interface AuditEvent {
   outcome?: AuditOutcome;
   target?: { type: string; id: string; label?: string };
   decision?: AuditDecision;
+  shadow?: AuditShadowDecision;
   request?: AuditRequestSummary;
   pii?: Record<string, number>;
   details?: { [key: string]: JsonValue };
@@ -173,6 +189,18 @@ function checkDecision(d: AuditDecision): AuditDecision {
   return out;
 }
 
+function checkShadow(s: AuditShadowDecision): AuditShadowDecision {
+  if (typeof s !== 'object' || s === null) fail('shadow must be an object');
+  if (typeof s.allow !== 'boolean' || typeof s.changed !== 'boolean') fail('shadow.allow and shadow.changed must be booleans');
+  if (!Array.isArray(s.deny) || s.deny.length > 256) fail('shadow.deny must be an array (≤ 256)');
+  const out: AuditShadowDecision = {
+    version: shortString(s.version, 'shadow.version'), draftId: count(s.draftId, 'shadow.draftId'), allow: s.allow,
+    deny: s.deny.map((d, i) => shortString(d, `shadow.deny[${i}]`)), changed: s.changed,
+  };
+  if (s.error !== undefined) out.error = shortString(s.error, 'shadow.error');
+  return out;
+}
+
 function checkRequest(r: AuditRequestSummary): AuditRequestSummary {
   const out: AuditRequestSummary = { requestId: shortString(r.requestId, 'request.requestId') };
   if (r.route !== undefined) out.route = shortString(r.route, 'request.route');
@@ -229,6 +257,7 @@ export function buildAuditEvent(input: AuditEventInput, contentRef?: AuditConten
     if (label !== undefined) event.target.label = label;
   }
   if (input.decision !== undefined) event.decision = checkDecision(input.decision);
+  if (input.shadow !== undefined) event.shadow = checkShadow(input.shadow);
   if (input.request !== undefined) event.request = checkRequest(input.request);
   if (input.pii !== undefined) event.pii = checkPii(input.pii);
   if (input.details !== undefined) {
@@ -255,6 +284,7 @@ export function parseAuditEvent(value: unknown): AuditEvent {
     id: e.id as string, time: e.time as string, type: e.type as string, orgId: e.org as string,
     workspaceId: e.workspace as string | null, actor: e.actor as AuditActor, outcome: e.outcome as AuditOutcome | undefined,
     target: e.target as AuditEvent['target'], decision: e.decision as AuditDecision | undefined,
+    shadow: e.shadow as AuditShadowDecision | undefined,
     request: e.request as AuditRequestSummary | undefined, pii: e.pii as Record<string, number> | undefined,
     details: e.details as AuditEvent['details'],
   });

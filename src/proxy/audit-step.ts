@@ -1,6 +1,7 @@
 import type { AuditEventInput, AuditProducer } from '../audit';
 import { GatewayError } from '../http';
 import type { Exchange } from './exchange';
+import { shadowOutcome } from './shadow-step';
 
 /** What settlement booked; the audit event carries it. */
 export interface SettledFigures {
@@ -48,6 +49,8 @@ export function requestAuditEvent(ex: Exchange, settled: SettledFigures | null, 
       rules: decision.deny.map((d) => d.rule || d.code),
       obligations: decision.obligations.storePrompt ? ['store_prompt'] : [],
     } : undefined,
+    // The shadow draft's verdict on this request (recorded, never enforced); absent without a shadow.
+    shadow: shadowOutcome(ex),
     request: {
       requestId: ex.requestId, route: ex.route, model: ex.model || undefined, endpoint: ex.endpointId, stream: ex.stream,
       status: ex.status, promptTokens: settled?.promptTokens ?? 0, completionTokens: settled?.completionTokens ?? 0,
