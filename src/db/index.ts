@@ -7,4 +7,7 @@ export {
   findKeyByLookupId, insertKey, listKeys, revokeKey, touchKeys,
   type ApiKeyRecord, type ApiKeyListing, type InsertKeyInput,
 } from './repositories/api-keys';
-export { currentPolicyData, policyDataVersions, insertPolicyData, instanceSecret, type PolicyDataVersion } from './repositories/policy-data';
+export {
+  currentPolicyData, policyDataVersion, listPolicyDataVersions, policyDataVersions, insertPolicyData, instanceSecret,
+  type PolicyDataVersion, type StoredPolicyModule,
+} from './repositories/policy-data';

@@ -10,7 +10,8 @@ export { loadWasmBundle, prepareWasm, createWasmEngine, WasmPreparedPolicy, DEFA
 export type { WasmLoadOptions, WasmBundleInfo, WasmBundleSource, WasmBuiltin, BundleLimits } from './wasm';
 // --- end wasm backend exports ---
 // --- gateway decision path ---
-export { PolicyService, loadPolicyModules, DEFAULT_POLICY_DIR, DECISION_ENTRYPOINT, type WorkspacePolicy, type PolicyServiceOptions } from './service';
+export { PolicyService, loadPolicyModules, DEFAULT_POLICY_DIR, DECISION_ENTRYPOINT, type WorkspacePolicy, type ShadowPolicy, type PolicyServiceOptions } from './service';
+export { loadPolicyTests, loadDefaultOrgData } from './builtin';
 export { readDecision, DecisionShapeError, type GatewayDecision, type DenyReason } from './decision';
 export { buildPolicyInput, candidateOf, metadataHeaders, type PolicyInput, type PolicyPrincipal, type PolicyRequestSummary, type PolicyCandidate } from './input';
 export { validatePolicyData, unknownEntityTypes, policyDataSchema, policyDataJsonSchema, PolicyDataError, type PolicyData } from './policy-data';

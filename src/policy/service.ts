@@ -1,53 +1,42 @@
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import type { Pool } from 'pg';
 import type { Redis } from 'ioredis';
-import { currentPolicyData, policyDataVersions } from '../db';
+import { currentPolicyData, policyDataVersions, type PolicyDataVersion } from '../db';
 import type { PolicyModule, PreparedPolicy } from './engine';
 import { prepareRego } from './rego';
 import { capsFromPolicyData, combineLimits, type CapSpec, type RateSpec } from '../spend';
+import { DECISION_ENTRYPOINT, DEFAULT_POLICY_DIR, loadDefaultOrgData, loadPolicyModules } from './builtin';
+import { compileScopePolicy, contentHash } from './lifecycle/compile';
+import { loadDraft, loadShadow } from './lifecycle/store';
 
-export const DEFAULT_POLICY_DIR = path.resolve(__dirname, '..', '..', 'policies');
-export const DECISION_ENTRYPOINT = 'gateway/decision';
+export { DECISION_ENTRYPOINT, DEFAULT_POLICY_DIR, loadDefaultOrgData, loadPolicyModules };
 
-/** The policy's .rego files (tests excluded), read once at start. */
-export function loadPolicyModules(dir: string = DEFAULT_POLICY_DIR): PolicyModule[] {
-  const out: PolicyModule[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const full = path.join(d, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else if (name.endsWith('.rego') && !name.endsWith('_test.rego')) {
-        out.push({ path: path.relative(dir, full), source: readFileSync(full, 'utf8') });
-      }
-    }
-  };
-  walk(dir);
-  if (out.length === 0) throw new Error(`no Rego policy found in ${dir}`);
-  return out;
+/** A draft evaluated next to the live policy (decisions compared, never enforced). */
+export interface ShadowPolicy {
+  policy: PreparedPolicy;
+  /** e.g. `draft:42` */
+  version: string;
+  draftId: number;
 }
 
 /** A workspace's compiled policy and the versions it was built from. */
 export interface WorkspacePolicy {
   policy: PreparedPolicy;
-  /** e.g. `default@3f9a2c1b/org:v2/ws:v5`, logged with every decision. */
+  /** e.g. `default@3f9a2c1b/org:v2/ws:v5` (`wasm@<digest>/…` for a wasm policy), logged with every decision. */
   version: string;
   orgVersion: number;
   workspaceVersion: number;
   /** Spend caps and rate limits of both levels (both apply: the lowest hard limit wins). */
   spend: { caps: CapSpec[]; rates: RateSpec[] };
+  /** The workspace's shadow draft, compiled the same way, when one runs. */
+  shadow?: ShadowPolicy;
 }
 
 interface Entry {
   value: WorkspacePolicy;
+  /** The shadow draft the entry was built for (also when it failed to compile: no rebuild loop). */
+  shadowDraft: number;
   checkedAt: number;
   refreshing: boolean;
-}
-
-/** Baseline organisation data used until an organisation writes its own (secrets redacted). */
-export function loadDefaultOrgData(dir: string = DEFAULT_POLICY_DIR): Record<string, unknown> {
-  return JSON.parse(readFileSync(path.join(dir, 'defaults', 'org.json'), 'utf8')) as Record<string, unknown>;
 }
 
 export interface PolicyServiceOptions {
@@ -64,9 +53,10 @@ export interface PolicyServiceOptions {
 }
 
 /**
- * Compiled policies per workspace, cached per (workspace, data versions). A change is
- * broadcast on Redis and evicts the entry on every instance; a version check every second
- * catches a missed message. A request uses one compiled policy from start to end.
+ * Compiled policies per workspace, cached per (workspace, published versions, shadow draft). A change
+ * is broadcast on Redis and evicts the entry on every instance; a version check every second catches a
+ * missed message. A request uses one compiled policy object from start to end: a publish builds a new
+ * object and swaps the cache entry, so no request ever sees a half-applied policy.
  */
 export class PolicyService {
   private readonly modules: PolicyModule[];
@@ -79,9 +69,7 @@ export class PolicyService {
   constructor(private readonly options: PolicyServiceOptions) {
     this.modules = options.modules ?? loadPolicyModules();
     this.defaultOrgData = options.defaultOrgData ?? loadDefaultOrgData();
-    const hash = createHash('sha256');
-    for (const m of this.modules) hash.update(m.path).update('\0').update(m.source).update('\0');
-    this.modulesHash = hash.digest('hex').slice(0, 8);
+    this.modulesHash = contentHash(this.modules.flatMap((m) => [m.path, m.source]));
     this.recheckMs = options.recheckMs ?? 1000;
     // Compile once now: a broken built-in policy must stop the start, not the first request.
     prepareRego({ modules: this.modules, data: {}, entrypoints: [DECISION_ENTRYPOINT] });
@@ -89,6 +77,11 @@ export class PolicyService {
       if (channel === options.channel) this.evict(message);
     });
     options.subscriber.on('ready', () => this.cache.clear());
+  }
+
+  /** The built-in modules this service compiles with (simulation and validation use the same). */
+  get builtinModules(): readonly PolicyModule[] {
+    return this.modules;
   }
 
   async start(): Promise<void> {
@@ -129,35 +122,57 @@ export class PolicyService {
   private readonly orgOf = new Map<string, string>();
 
   private async build(orgId: string, workspaceId: string): Promise<WorkspacePolicy> {
-    const [org, ws] = await Promise.all([
+    const [org, ws, shadowRow] = await Promise.all([
       currentPolicyData(this.options.pool, orgId, null),
       currentPolicyData(this.options.pool, orgId, workspaceId),
+      loadShadow(this.options.pool, orgId, workspaceId),
     ]);
-    const policy = prepareRego({
-      modules: this.modules,
-      data: { gatehouse: { org: org?.data ?? this.defaultOrgData, workspace: ws?.data ?? {} } },
-      entrypoints: [DECISION_ENTRYPOINT],
-      limits: { maxSteps: 1_000_000, timeoutMs: 250 },
-      // The gateway builds the input itself from parsed JSON: no cycles, NaN or exotic values to check for.
-      trustInput: true,
+    const orgData = org?.data ?? this.defaultOrgData;
+    const wsData = ws?.data ?? {};
+    const policy = await compileScopePolicy({
+      builtin: this.modules,
+      org: { data: orgData, modules: org?.modules },
+      workspace: { data: wsData, modules: ws?.modules, wasm: ws?.wasm },
     });
-    const orgData = (org?.data ?? this.defaultOrgData) as { spend?: unknown };
-    const wsData = (ws?.data ?? {}) as { spend?: unknown };
-    const spend = combineLimits(capsFromPolicyData(orgData.spend), capsFromPolicyData(wsData.spend));
+    const spend = combineLimits(capsFromPolicyData((orgData as { spend?: unknown }).spend), capsFromPolicyData((wsData as { spend?: unknown }).spend));
     const value: WorkspacePolicy = {
       policy, spend, orgVersion: org?.version ?? 0, workspaceVersion: ws?.version ?? 0,
-      version: `default@${this.modulesHash}/org:v${org?.version ?? 0}/ws:v${ws?.version ?? 0}`,
+      version: `${this.basis(ws)}/org:v${org?.version ?? 0}/ws:v${ws?.version ?? 0}`,
     };
+    if (shadowRow) {
+      const shadow = await this.buildShadow(orgId, workspaceId, shadowRow.draftId, org).catch((err: unknown) => {
+        // A broken shadow never takes the live policy down with it.
+        this.options.onError?.(err);
+        return undefined;
+      });
+      if (shadow) value.shadow = shadow;
+    }
     this.orgOf.set(workspaceId, orgId);
-    this.cache.set(workspaceId, { value, checkedAt: Date.now(), refreshing: false });
+    this.cache.set(workspaceId, { value, shadowDraft: shadowRow?.draftId ?? 0, checkedAt: Date.now(), refreshing: false });
     return value;
+  }
+
+  /** What the decision comes from: the built-in policy (by digest) or the workspace's wasm policy. */
+  private basis(ws: PolicyDataVersion | null): string {
+    return ws?.wasm ? `wasm@${contentHash([ws.wasm])}` : `default@${this.modulesHash}`;
+  }
+
+  private async buildShadow(orgId: string, workspaceId: string, draftId: number, org: PolicyDataVersion | null): Promise<ShadowPolicy | undefined> {
+    const draft = await loadDraft(this.options.pool, orgId, workspaceId, draftId);
+    if (!draft) return undefined;
+    const policy = await compileScopePolicy({
+      builtin: this.modules,
+      org: { data: org?.data ?? this.defaultOrgData, modules: org?.modules },
+      workspace: { data: draft.data, modules: draft.modules, wasm: draft.wasm },
+    });
+    return { policy, version: `draft:${draftId}`, draftId };
   }
 
   private async recheck(orgId: string, workspaceId: string, entry: Entry): Promise<void> {
     entry.refreshing = true;
     try {
       const v = await policyDataVersions(this.options.pool, orgId, workspaceId);
-      if (v.org !== entry.value.orgVersion || v.workspace !== entry.value.workspaceVersion) {
+      if (v.org !== entry.value.orgVersion || v.workspace !== entry.value.workspaceVersion || v.shadowDraft !== entry.shadowDraft) {
         await this.build(orgId, workspaceId);
       } else {
         entry.checkedAt = Date.now();
