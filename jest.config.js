@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The chaos suite (`npm run test:chaos`, jest.chaos.config.js) kills and pauses its own servers; not part of `npm test`.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/chaos/'],
   transform: { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
   testTimeout: 30000,
   maxWorkers: process.env.CI ? 2 : '50%',
