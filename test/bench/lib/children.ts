@@ -5,11 +5,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { ChildMessage, ParentMessage } from './child-protocol';
+import type { ChildMessage, ChildStats, ParentMessage } from './child-protocol';
 
 export interface ChildOptions {
-  /** Entry script, relative to this folder (run through tsx). */
+  /** Entry script, relative to this folder or absolute (run with tsx's require hook, so TypeScript works). */
   entry: string;
+  /** Command-line arguments of the entry script. */
+  args?: string[];
   env?: NodeJS.ProcessEnv;
   /** Extra node flags, e.g. `--cpu-prof`. */
   nodeFlags?: string[];
@@ -31,6 +33,8 @@ export interface ServiceProcess {
   profileStart(intervalUs: number): Promise<void>;
   /** Stops it and has the child write the `.cpuprofile` to `file`. */
   profileStop(file: string): Promise<void>;
+  /** The child's own memory, handle and event-loop readings (`gc`: after a forced full GC, if it runs with --expose-gc). */
+  stats(options?: { gc?: boolean }): Promise<ChildStats>;
   /** Asks the child to close gracefully; kills it if it has not exited in time. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -90,7 +94,7 @@ process.on('exit', () => {
 
 export async function startService(options: ChildOptions): Promise<ServiceProcess> {
   const out = options.logFile ? openSync(options.logFile, 'w') : 'ignore';
-  const child = fork(path.join(__dirname, options.entry), [], {
+  const child = fork(path.resolve(__dirname, options.entry), options.args ?? [], {
     execArgv: ['--require', TSX_CJS_HOOK, ...(options.nodeFlags ?? [])],
     env: { ...process.env, ...options.env },
     stdio: ['ignore', out, out, 'ipc'],
@@ -126,17 +130,17 @@ export async function startService(options: ChildOptions): Promise<ServiceProces
 
   const pid = child.pid!;
   /** Sends a request and waits for the child's answer (or failure), bounded in time. */
-  const ask = (message: ParentMessage, answer: ChildMessage['type']): Promise<void> => new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`${options.entry} did not answer ${message.type}`)), 30_000);
+  const ask = <T extends ChildMessage['type']>(message: ParentMessage, answer: T): Promise<Extract<ChildMessage, { type: T }>> => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`${options.entry} did not answer ${message.type}`), null), 30_000);
     const onMessage = (m: ChildMessage): void => {
-      if (m.type === answer) finish(null);
-      else if (m.type === 'profile-failed') finish(new Error(`${options.entry}: ${m.message}`));
+      if (m.type === answer) finish(null, m as Extract<ChildMessage, { type: T }>);
+      else if (m.type === 'profile-failed') finish(new Error(`${options.entry}: ${m.message}`), null);
     };
-    const finish = (err: Error | null): void => {
+    const finish = (err: Error | null, m: Extract<ChildMessage, { type: T }> | null): void => {
       clearTimeout(timer);
       child.off('message', onMessage);
       if (err) reject(err);
-      else resolve();
+      else resolve(m!);
     };
     child.on('message', onMessage);
     child.send(message);
@@ -147,8 +151,9 @@ export async function startService(options: ChildOptions): Promise<ServiceProces
     cpuMs: () => processCpuMs(pid),
     schedMs: () => processSchedMs(pid),
     rssBytes: () => processRssBytes(pid),
-    profileStart: (intervalUs) => ask({ type: 'profile-start', intervalUs }, 'profile-started'),
-    profileStop: (file) => ask({ type: 'profile-stop', file }, 'profile-written'),
+    profileStart: async (intervalUs) => void await ask({ type: 'profile-start', intervalUs }, 'profile-started'),
+    profileStop: async (file) => void await ask({ type: 'profile-stop', file }, 'profile-written'),
+    stats: async (o) => (await ask({ type: 'stats', gc: o?.gc === true }, 'stats')).stats,
     async stop(timeoutMs = 15_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       if (child.connected) child.send({ type: 'shutdown' } satisfies ParentMessage);

@@ -70,6 +70,8 @@ export interface PacedOptions {
   /** Checks a successful body (e.g. a stream must end with `[DONE]`); a failed check counts as an error. */
   validate?: (body: string) => boolean;
   timeoutMs?: number;
+  /** Called for every request as it ends (or is skipped): lets a long run report itself in windows (a soak curve). */
+  onAnswer?: (outcome: 'ok' | 'non2xx' | 'error', latencyMs: number | null) => void;
 }
 
 /** Open loop at a fixed rate: request i is due at start + i/rate, and its latency counts from that instant. */
@@ -97,16 +99,22 @@ export async function pacedLoop(target: Target, options: PacedOptions): Promise<
       const text = await res.body.text();
       const end = performance.now();
       completed++;
-      if (res.statusCode < 200 || res.statusCode >= 300) non2xx++;
-      else if (options.validate && !options.validate(text)) errors++;
-      else {
+      if (res.statusCode < 200 || res.statusCode >= 300) {
+        non2xx++;
+        options.onAnswer?.('non2xx', null);
+      } else if (options.validate && !options.validate(text)) {
+        errors++;
+        options.onAnswer?.('error', null);
+      } else {
         ok++;
         latency.add(end - scheduled);
         ttfb.add(headersAt - scheduled);
+        options.onAnswer?.('ok', end - scheduled);
       }
       lastEnd = end;
     } catch {
       errors++;
+      options.onAnswer?.('error', null);
     } finally {
       inFlight--;
     }
@@ -122,8 +130,10 @@ export async function pacedLoop(target: Target, options: PacedOptions): Promise<
       while (next < total && start + next * intervalMs <= now) {
         const scheduled = start + next * intervalMs;
         next++;
-        if (inFlight >= maxInFlight) errors++;
-        else pending.push(send(scheduled, now));
+        if (inFlight >= maxInFlight) {
+          errors++;
+          options.onAnswer?.('error', null);
+        } else pending.push(send(scheduled, now));
       }
       if (next >= total) return resolve();
       setTimeout(tick, Math.max(0, start + next * intervalMs - performance.now()));

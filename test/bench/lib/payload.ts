@@ -46,3 +46,40 @@ export function chatPayload(stream: boolean): BenchPayload {
   const body = JSON.stringify(request);
   return { body, bytes: Buffer.byteLength(body), stream };
 }
+
+// The customer's earlier ticket, quoted into the conversation: it carries an e-mail address and a phone number
+// (which the demo policy tokenizes), so a governed run does real PII work on every request.
+const QUOTED_TICKET =
+  'For reference, here is the ticket I opened on Friday (#T-90211): "Our receiving team at the Eindhoven ' +
+  'warehouse expects two pallets of corrugated boxes and stretch film under order NW-448213. Please make sure the ' +
+  'driver calls ahead so someone can open the dock gate; the gate stays locked outside receiving hours and the ' +
+  'driver cannot reach the office from the street. The forklift is only available until noon on weekdays. If the ' +
+  'delivery has to move, send the new window to our logistics coordinator, Marieke van Dijk, at ' +
+  'marieke.vandijk@example-retail.nl, or call her on +31 20 794 5521. Invoices for this order should go to the ' +
+  'accounts payable mailbox as usual, referencing purchase order PO-2024-3318 and cost centre 4410. Last month a ' +
+  'similar delivery was left at the front entrance over a weekend and two cartons were soaked by the rain, so we ' +
+  'would rather reschedule than have the pallets left outside again." Nothing has ' +
+  'happened since then, and nobody called us back to confirm anything.';
+
+/**
+ * The same conversation with a quoted ticket added, so the prompt text is about 2 KB (the size the comparison
+ * with other gateways uses for "a PII scan of a 2 KB prompt").
+ */
+export function governedChatPayload(stream: boolean): BenchPayload & { promptBytes: number } {
+  const request: Record<string, unknown> = {
+    model: 'demo-chat',
+    messages: [
+      { role: 'system', content: SYSTEM_PROMPT },
+      { role: 'user', content: EARLIER_QUESTION },
+      { role: 'assistant', content: EARLIER_ANSWER },
+      { role: 'user', content: `${QUOTED_TICKET}\n\n${QUESTION}` },
+    ],
+    temperature: 0.2,
+    max_tokens: 256,
+    user: 'bench-user-17',
+  };
+  if (stream) request.stream = true;
+  const body = JSON.stringify(request);
+  const promptBytes = (request.messages as Array<{ content: string }>).reduce((n, m) => n + Buffer.byteLength(m.content), 0);
+  return { body, bytes: Buffer.byteLength(body), stream, promptBytes };
+}
