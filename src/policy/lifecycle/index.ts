@@ -13,3 +13,12 @@ export {
   loadDraft, listDrafts, insertDraft, transitionDraft, publishVersion, loadShadow, startShadow, stopShadow, TRANSITIONS,
   type NewDraft, type Transition, type PublishOptions, type PublishRefusal, type ShadowRecord,
 } from './store';
+export { validateDraft, sampleInput, issuesFromErrors, type ValidateInput } from './validate';
+export { checkOrgConstraints, wildcardMatch } from './constraints';
+export { checkModules, MODULE_LIMITS } from './modules';
+export { diffData, diffModules, diffPolicy } from './diff';
+export { importBundle, IMPORT_LIMITS, type ImportResult } from './bundle';
+export {
+  builtinPolicy, orgLevelInForce, validateContent, createDraft, publishDraft, rollbackTo, broadcastPolicyChange,
+  type PolicyScope, type CreateResult, type PublishResult,
+} from './operations';
