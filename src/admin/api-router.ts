@@ -5,6 +5,7 @@ import { adminContext, adminErrorHandler, handler, noStore, notFound } from './h
 import { buildOpenApiDocument } from './openapi';
 import { accessRoutes } from './routes/access';
 import { resourceRoutes } from './routes/resources';
+import { policySimulationRoutes } from './routes/policy-simulation';
 import { policyRoutes } from './routes/policy';
 import type { AdminDeps, AdminRoute } from './routes/table';
 import { tenantRoutes } from './routes/tenants';
@@ -35,7 +36,7 @@ function auditAccess(deps: AdminDeps): express.RequestHandler {
 }
 
 /** Every admin API operation, in documentation order. */
-export const ADMIN_ROUTES: readonly AdminRoute[] = [...tenantRoutes, ...accessRoutes, ...resourceRoutes, ...policyRoutes];
+export const ADMIN_ROUTES: readonly AdminRoute[] = [...tenantRoutes, ...accessRoutes, ...resourceRoutes, ...policyRoutes, ...policySimulationRoutes];
 
 /** `/admin/v1`: JSON admin API; the OpenAPI document is public, everything else authenticated. */
 export function createAdminApiRouter(deps: AdminDeps, session: express.RequestHandler, config: AdminConfig, logger: Logger, auditRouter?: Router): Router {

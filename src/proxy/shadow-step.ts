@@ -1,6 +1,6 @@
 import { Counter, type Registry } from 'prom-client';
-import type { GatewayDecision, PolicyInput, PreparedPolicy } from '../policy';
-import { compareSummaries, decide, summarize } from '../policy/simulation';
+import type { GatewayDecision, PolicyInput, ShadowPolicy } from '../policy';
+import { compareSummaries, evaluateSummary, summarize } from '../policy/simulation';
 
 /**
  * Shadow mode: a draft evaluated next to the live policy on real traffic, recorded, never
@@ -8,13 +8,6 @@ import { compareSummaries, decide, summarize } from '../policy/simulation';
  * computed after the request moved on (setImmediate), or at the latest when the request's audit
  * event is built, which carries its outcome. A shadow policy that throws only records `error`.
  */
-
-/** The shadow draft of a workspace as the policy service compiles it. */
-export interface ShadowPolicy {
-  policy: PreparedPolicy;
-  version: string;
-  draftId: number;
-}
 
 /** The `shadow` member of a request audit event. */
 export interface ShadowOutcome {
@@ -47,9 +40,9 @@ function counterIn(registry: Registry): Counter<'changed'> {
 function evaluate(shadow: ShadowPolicy, input: PolicyInput, live: GatewayDecision): ShadowOutcome {
   const base = { version: shadow.version, draftId: shadow.draftId };
   try {
-    const draft = decide(shadow.policy, input);
+    const draft = evaluateSummary(shadow.policy, input);
     const failed = draft.deny.find((d) => d.code === 'policy_error');
-    const changes = compareSummaries(summarize(live, input), draft);
+    const changes = compareSummaries(summarize(live, input), draft, input.pii.input);
     const outcome: ShadowOutcome = { ...base, allow: draft.allow, deny: draft.deny.map((d) => d.code), changed: changes.length > 0 };
     if (failed) outcome.error = failed.message.slice(0, 500);
     return outcome;

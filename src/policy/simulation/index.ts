@@ -3,7 +3,7 @@
  * evaluated under the published policy and a draft side by side, listing the decisions that
  * would change. Also the decision comparison that shadow mode uses on live traffic.
  */
-export { summarize, decide, compareSummaries, type DecisionSummary, type DecisionChange } from './summary';
+export { summarize, evaluateSummary, compareSummaries, type DecisionSummary, type DecisionChange } from './summary';
 export { sampleInput, sampleRequestSchema, candidatesFor, SYNTHETIC_KEY_ID, type SampleRequest, type SampleInput, type SamplePrincipal } from './sample';
 export {
   loadRequestEvents, loadReplayDirectory, replayInput, REPLAY_LIMITATIONS, REQUEST_EVENT_TYPES,

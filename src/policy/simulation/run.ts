@@ -2,7 +2,7 @@ import type { PreparedPolicy } from '../engine';
 import type { PolicyInput } from '../input';
 import type { ReplayedRequest } from './replay';
 import type { SampleInput } from './sample';
-import { compareSummaries, decide, type DecisionChange, type DecisionSummary } from './summary';
+import { compareSummaries, evaluateSummary, type DecisionChange, type DecisionSummary } from './summary';
 
 /** The two policies a request is evaluated with, for one workspace. */
 export interface PolicyPair {
@@ -39,9 +39,9 @@ export interface SimulationReport {
 }
 
 export function compareOn(pair: PolicyPair, input: PolicyInput): Pick<SimulatedResult, 'published' | 'draft' | 'changed' | 'changes'> {
-  const published = decide(pair.published, input);
-  const draft = decide(pair.draft, input);
-  const changes = compareSummaries(published, draft);
+  const published = evaluateSummary(pair.published, input);
+  const draft = evaluateSummary(pair.draft, input);
+  const changes = compareSummaries(published, draft, input.pii.input);
   return { published, draft, changed: changes.length > 0, changes };
 }
 

@@ -1,7 +1,7 @@
 import type { PiiAction, PiiActionMap } from '../../pii';
 import { PolicyEvalError, type PreparedPolicy } from '../engine';
 import { DecisionShapeError, readDecision, type GatewayDecision } from '../decision';
-import { DECISION_ENTRYPOINT } from '../service';
+import { DECISION_ENTRYPOINT } from '../builtin';
 import type { PolicyInput } from '../input';
 
 /** What a simulation shows of one decision (the admin API's `DecisionSummary`). */
@@ -43,7 +43,7 @@ export function summarize(decision: GatewayDecision, input: Pick<PolicyInput, 'p
  * Evaluates one policy on one input. A policy that cannot decide fails closed, as in the
  * gateway (the request would not be sent): a denial with code `policy_error`.
  */
-export function decide(policy: PreparedPolicy, input: PolicyInput): DecisionSummary {
+export function evaluateSummary(policy: PreparedPolicy, input: PolicyInput): DecisionSummary {
   let decision: GatewayDecision;
   try {
     decision = readDecision(policy.evaluate(DECISION_ENTRYPOINT, input));
@@ -56,17 +56,18 @@ export function decide(policy: PreparedPolicy, input: PolicyInput): DecisionSumm
 
 const sortedCodes = (s: DecisionSummary): string => [...new Set(s.deny.map((d) => d.code))].sort().join('\n');
 
-function sameActions(a: Record<string, PiiAction>, b: Record<string, PiiAction>): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
-}
-
-/** Which parts differ; deny messages are ignored (they may embed data that does not change the outcome). */
-export function compareSummaries(before: DecisionSummary, after: DecisionSummary): DecisionChange[] {
+/**
+ * Which parts differ; deny messages are ignored (they may embed data that does not change the
+ * outcome). PII actions are compared for the types found in the request (`found`): a change of the
+ * action for a type the request does not contain changes nothing for it. Without `found`, whole maps.
+ */
+export function compareSummaries(before: DecisionSummary, after: DecisionSummary, found?: Readonly<Record<string, number>>): DecisionChange[] {
   const changes: DecisionChange[] = [];
   if (before.allow !== after.allow) changes.push('allow');
   if (sortedCodes(before) !== sortedCodes(after)) changes.push('deny');
-  if (!sameActions(before.pii_actions, after.pii_actions)) changes.push('pii_actions');
+  const types = found ? Object.keys(found).filter((t) => found[t] > 0) : [...new Set([...Object.keys(before.pii_actions), ...Object.keys(after.pii_actions)])];
+  const actionOf = (s: DecisionSummary, t: string): PiiAction => (found ? actionFor(s.pii_actions, t) : s.pii_actions[t]);
+  if (types.some((t) => actionOf(before, t) !== actionOf(after, t))) changes.push('pii_actions');
   // Order matters: it is the failover order the gateway follows.
   if (before.allowed_endpoints.join('\n') !== after.allowed_endpoints.join('\n')) changes.push('allowed_endpoints');
   return changes;

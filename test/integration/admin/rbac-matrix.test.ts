@@ -140,6 +140,12 @@ const ROWS: Row[] = [
     },
   },
   { method: 'get', route: '/orgs/:org/workspaces/:ws/spend', call: async (_c, p) => ({ path: `/admin/v1/orgs/${p.orgSlug}/workspaces/${p.wsSlug}/spend?window=day` }), allowed: wsScoped(['owner', 'admin', 'auditor']) },
+  // Policy simulation (read Policy on the scope); a replay of the last requests needs no catalog.
+  { method: 'post', route: '/orgs/:org/policy/simulate', call: async (_c, p) => ({ path: `/admin/v1/orgs/${p.orgSlug}/policy/simulate`, body: { draft: { data: {} }, replay: { last: 5 } } }), allowed: orgWide(OWNER) },
+  {
+    method: 'post', route: '/orgs/:org/workspaces/:ws/policy/simulate', allowed: wsScoped(['owner', 'admin', 'policy_author', 'policy_approver']),
+    call: async (_c, p) => ({ path: `/admin/v1/orgs/${p.orgSlug}/workspaces/${p.wsSlug}/policy/simulate`, body: { draft: { data: {} }, replay: { last: 5 } } }),
+  },
 ];
 
 beforeAll(async () => {

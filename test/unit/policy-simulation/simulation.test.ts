@@ -7,7 +7,7 @@ import { GatewayError } from '../../../src/http';
 import { demoCatalogSpecs } from '../../../src/providers';
 import { loadPolicyModules, prepareRego, DECISION_ENTRYPOINT, type PreparedPolicy } from '../../../src/policy';
 import {
-  compareSummaries, decide, replayInput, runSimulation, sampleInput, SYNTHETIC_KEY_ID, type PolicyPair,
+  compareSummaries, evaluateSummary, replayInput, runSimulation, sampleInput, SYNTHETIC_KEY_ID, type PolicyPair,
 } from '../../../src/policy/simulation';
 
 const modules = loadPolicyModules();
@@ -63,8 +63,8 @@ describe('decisions side by side', () => {
   const sample = sampleInput({ model: 'demo-chat', messages: [{ role: 'user', content: 'mail jane@example.com' }] }, catalog, principal).input;
 
   test('a draft that tokenizes e-mails and requires zero data retention changes actions and endpoints, not allow', () => {
-    const published = decide(compile({}), sample);
-    const draft = decide(compile({ pii: { input: { EMAIL_ADDRESS: 'tokenize' } }, providers: { require_zdr: true } }), sample);
+    const published = evaluateSummary(compile({}), sample);
+    const draft = evaluateSummary(compile({ pii: { input: { EMAIL_ADDRESS: 'tokenize' } }, providers: { require_zdr: true } }), sample);
     expect(published.allow).toBe(true);
     expect(draft).toMatchObject({ allow: true, allowed_endpoints: ['mock-eu'] });
     expect(draft.pii_actions.EMAIL_ADDRESS).toBe('tokenize');
@@ -73,14 +73,14 @@ describe('decisions side by side', () => {
   });
 
   test('a blocked PII type is a denial with its code', () => {
-    const draft = decide(compile({ pii: { input: { EMAIL_ADDRESS: 'block' } } }), sample);
+    const draft = evaluateSummary(compile({ pii: { input: { EMAIL_ADDRESS: 'block' } } }), sample);
     expect(draft.allow).toBe(false);
     expect(draft.deny.map((d) => d.code)).toContain('pii_blocked');
   });
 
   test('a policy that cannot decide fails closed with policy_error', () => {
     const broken = prepareRego({ modules: [{ path: 'x.rego', source: 'package gateway\n\ndecision := 1 / 0\n' }], data: {}, entrypoints: [DECISION_ENTRYPOINT] });
-    const out = decide(broken, sample);
+    const out = evaluateSummary(broken, sample);
     expect(out.allow).toBe(false);
     expect(out.deny[0].code).toBe('policy_error');
   });
