@@ -8,6 +8,7 @@ import type { Logger } from '../logger';
 import { createAdminApiRouter } from './api-router';
 import { loggingAuditSink, type AuditSink } from './audit';
 import { createAuthRouter } from './auth-routes';
+import { createConsoleRouter } from './console';
 import type { AdminConfig } from './config';
 import { createScimRouter } from './scim/router';
 import { sessionMiddleware } from './session';
@@ -27,7 +28,7 @@ export interface AdminPlaneOptions {
 }
 
 export interface AdminPlane {
-  /** /auth (sign-in), /admin/v1 (API + OpenAPI), /scim/v2. */
+  /** /auth (sign-in), /admin/v1 (API + OpenAPI), /scim/v2, /console (web console). */
   routers: Router[];
   sso: SsoService;
   sessions: PgSessionStore;
@@ -48,6 +49,8 @@ export async function createAdminPlane(options: AdminPlaneOptions): Promise<Admi
       createAuthRouter({ pool, sso, box, audit, config, logger, session }),
       createAdminApiRouter(deps, session, config, logger, options.auditRouter),
       createScimRouter({ deps, audit, logger }),
+      // The web console's static files (/console), behind the same session cookie.
+      createConsoleRouter({ session }),
     ],
     sso, sessions,
     close: () => sessions.close(),

@@ -1,0 +1,87 @@
+import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
+import { json } from '@codemirror/lang-json';
+import { bracketMatching, defaultHighlightStyle, foldGutter, indentOnInput, syntaxHighlighting } from '@codemirror/language';
+import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
+import { EditorState, type Extension } from '@codemirror/state';
+import { EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from '@codemirror/view';
+import type { JSX } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import { rego } from './rego';
+
+export type EditorDiagnostic = Diagnostic;
+
+interface Props {
+  /** Accessible name of the editing area. */
+  label: string;
+  value: string;
+  language: 'json' | 'rego';
+  onChange?: (value: string) => void;
+  diagnostics?: EditorDiagnostic[];
+  readOnly?: boolean;
+  id?: string;
+  describedBy?: string;
+}
+
+const theme = EditorView.theme({
+  '&': { border: '1px solid var(--border)', borderRadius: '6px', fontSize: '13px', background: 'var(--surface)' },
+  '&.cm-focused': { outline: '3px solid var(--focus)', outlineOffset: '1px' },
+  '.cm-scroller': { fontFamily: 'var(--mono)', minHeight: '12rem', maxHeight: '32rem' },
+});
+
+/**
+ * CodeMirror 6 in a Preact component. Tab is left to move focus (no tab-indent trap: the editor
+ * stays keyboard-navigable); diagnostics from server validation are shown inline and in the gutter.
+ */
+export function CodeEditor(props: Props): JSX.Element {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const onChange = useRef(props.onChange);
+  onChange.current = props.onChange;
+
+  useEffect(() => {
+    const extensions: Extension[] = [
+      lineNumbers(), highlightActiveLineGutter(), foldGutter(), history(), indentOnInput(), bracketMatching(),
+      highlightActiveLine(), syntaxHighlighting(defaultHighlightStyle, { fallback: true }), lintGutter(),
+      keymap.of([...defaultKeymap, ...historyKeymap]),
+      props.language === 'json' ? json() : rego(),
+      EditorView.lineWrapping, theme,
+      EditorState.readOnly.of(Boolean(props.readOnly)),
+      EditorView.contentAttributes.of({
+        'aria-label': props.label, ...(props.describedBy ? { 'aria-describedby': props.describedBy } : {}), ...(props.id ? { id: props.id } : {}),
+        'data-language': props.language,
+      }),
+      EditorView.updateListener.of((u) => { if (u.docChanged) onChange.current?.(u.state.doc.toString()); }),
+    ];
+    const v = new EditorView({ parent: host.current!, state: EditorState.create({ doc: props.value, extensions }) });
+    view.current = v;
+    return () => { v.destroy(); view.current = null; };
+  }, [props.language, props.readOnly, props.label]);
+
+  // Outside changes (the form, loading a draft) replace the text; typing does not come back here.
+  useEffect(() => {
+    const v = view.current;
+    if (v && v.state.doc.toString() !== props.value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: props.value } });
+  }, [props.value]);
+
+  useEffect(() => {
+    const v = view.current;
+    if (!v) return;
+    const len = v.state.doc.length;
+    const clamp = (n: number) => Math.max(0, Math.min(n, len));
+    const diags = (props.diagnostics ?? []).map((d) => ({ ...d, from: clamp(d.from), to: clamp(Math.max(d.to, d.from)) }));
+    v.dispatch(setDiagnostics(v.state, diags));
+  }, [props.diagnostics, props.value]);
+
+  return <div class="code-editor" ref={host} />;
+}
+
+/** Offset of a 1-based line/column in a text (for Rego parse/compile errors). */
+export function offsetOf(text: string, line: number, col = 1): { from: number; to: number } {
+  const lines = text.split('\n');
+  const l = Math.max(1, Math.min(line, lines.length));
+  let from = 0;
+  for (let i = 0; i < l - 1; i += 1) from += lines[i].length + 1;
+  const lineText = lines[l - 1] ?? '';
+  const start = from + Math.max(0, Math.min(col - 1, lineText.length));
+  return { from: start, to: Math.max(start + 1, from + lineText.length) };
+}

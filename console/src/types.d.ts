@@ -1,0 +1,2 @@
+declare module 'codemirror-rego/mode';
+declare module '*.css';
