@@ -115,7 +115,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const inflight = new InflightTracker();
   const services: DataPlaneServices = {
     keys, catalog, breakers: new CircuitBreakers(), metrics, usage, spend, logger, adapterFor: getAdapter,
-    bodyLimitBytes: config.bodyLimitBytes, inflight, governance, audit,
+    bodyLimitBytes: config.bodyLimitBytes, inflight, governance: { ...governance, metricsRegistry: metrics.registry }, audit,
   };
   const routers: Router[] = [];
   // --- admin plane (identity, SSO, admin API): constructed and mounted here ---

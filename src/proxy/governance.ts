@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import type { Registry } from 'prom-client';
 import type { ModelRoute } from '../catalog';
 import type { ChatRequest, EmbeddingsRequest } from '../providers';
 import { TokenVault, applyToBody, scanBody, type BodyShape, type PiiActionMap, type PiiScanner } from '../pii';
@@ -9,6 +10,7 @@ import {
 import { GatewayError } from '../http';
 import type { CapSpec, RateSpec } from '../spend';
 import type { Exchange } from './exchange';
+import { scheduleShadow } from './shadow-step';
 
 /** What the policy step hands on: the transformed request and where it may go. */
 export interface Governed<R> {
@@ -27,6 +29,8 @@ export interface GovernanceServices {
   piiScanner: PiiScanner;
   /** HMAC key for the `hash` operator, per workspace (stable across requests and instances). */
   hashKeyFor(workspaceId: string): Buffer;
+  /** The gateway's metrics registry (shadow-decision counter); optional where nothing scrapes metrics. */
+  metricsRegistry?: Registry;
 }
 
 /** Per-workspace hash keys derived from the installation secret: stable, and different per tenant. */
@@ -101,6 +105,8 @@ export async function govern<R extends ChatRequest | EmbeddingsRequest>(
     });
   }
   ex.decision = decision;
+  // Shadow mode: the workspace's shadow draft judges the same input later, off this path; never enforced.
+  scheduleShadow(ex, compiled.shadow, input, decision, services.metricsRegistry);
   if (!decision.allow) throw denial(decision, decisionId);
 
   const vault = new TokenVault();
