@@ -69,12 +69,13 @@ async function main(): Promise<void> {
   acquireRunLock();
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-compare-'));
   const loadBefore = os.loadavg();
+  const commit = commitId(); // once: others may commit while this runs
   log(`Gatehouse vs Portkey — node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')}`);
   log(`runs of ${opts.durationS} s (warm-up ${opts.warmupS} s); logs in ${workDir}`);
   log('Everything shares this machine (load generator included): compare figures from the same run, not across runs.\n');
 
   const app = prepareApp('dist', workDir, opts.worktree ? 'worktree' : 'head');
-  log(`Gatehouse runs ${opts.worktree ? 'the working tree' : `commit ${commitId() ?? '?'}`} compiled by tsc (${app})`);
+  log(`Gatehouse runs ${opts.worktree ? 'the working tree' : `commit ${commit ?? '?'}`} compiled by tsc (${app})`);
   const payloads: Record<Mode, ReturnType<typeof governedChatPayload>> = { json: governedChatPayload(false), stream: governedChatPayload(true) };
   log(`request body ${payloads.json.bytes} bytes, prompt text ${payloads.json.promptBytes} bytes (with an e-mail address and a phone number)`);
   const systems = await startSystems(opts.systems, app, workDir);
@@ -108,13 +109,13 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString();
   mkdirSync(path.dirname(opts.chartFile), { recursive: true });
   const chart = writeChart(barChartSvg(latencyChart(runs,
-    `${stamp.slice(0, 16)}Z, commit ${commitId() ?? '?'}, ${os.cpus().length} CPUs, load average ${loadBefore[0]!.toFixed(2)} → ${loadAfter[0]!.toFixed(2)}, ${opts.durationS} s per run`)), opts.chartFile);
+    `${stamp.slice(0, 16)}Z, ${opts.worktree ? 'working tree of' : 'commit'} ${commit ?? '?'}, ${os.cpus().length} CPUs, load average ${loadBefore[0]!.toFixed(2)} → ${loadAfter[0]!.toFixed(2)}, ${opts.durationS} s per run`)), opts.chartFile);
   log(`chart: ${chart.png} (and ${path.basename(chart.svg)})`);
 
   if (opts.jsonFile) {
     const doc = {
       meta: {
-        date: stamp, commit: commitId(), node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null,
+        date: stamp, commit, worktree: opts.worktree, node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null,
         loadAverageBefore: loadBefore, loadAverageAfter: loadAfter, durationS: opts.durationS, warmupS: opts.warmupS,
         connections: opts.connections, rate: opts.rate, requestBytes: payloads.json.bytes, promptBytes: payloads.json.promptBytes,
         headlineScenario: headline, chart: chart.png,

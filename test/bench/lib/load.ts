@@ -67,6 +67,8 @@ export interface PacedOptions {
   durationS: number;
   /** Above this many requests in flight the generator stops sending and counts the skipped ones as errors. */
   maxInFlight?: number;
+  /** Connections the generator may open (default 512); above that, due requests wait in its queue, still timed from their slot. */
+  connections?: number;
   /** Checks a successful body (e.g. a stream must end with `[DONE]`); a failed check counts as an error. */
   validate?: (body: string) => boolean;
   timeoutMs?: number;
@@ -82,7 +84,7 @@ export async function pacedLoop(target: Target, options: PacedOptions): Promise<
   const total = Math.max(1, Math.round(rate * durationS));
   const intervalMs = 1000 / rate;
   const pool = new Pool(target.origin, {
-    connections: 512, pipelining: 1, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 30_000,
+    connections: options.connections ?? 512, pipelining: 1, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 30_000,
   });
   const latency = new SampleBuffer();
   const ttfb = new SampleBuffer();

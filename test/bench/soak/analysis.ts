@@ -25,6 +25,10 @@ export interface SoakSample {
   latencyP99Ms: number | null;
   /** Gateway process CPU in this window, percent of one core. */
   cpuPct: number;
+  /** Time the gateway was runnable but waiting for a CPU, percent of the window (machine contention; null if unknown). */
+  cpuWaitPct: number | null;
+  /** The machine's 1-minute load average at the sample. */
+  loadAverage1m: number;
 }
 
 export interface Trend {
@@ -40,11 +44,12 @@ export interface GrowthLimits {
   /** Live heap: at most this many MiB per minute and this much between first and last third. */
   heapMiBPerMinute: number;
   heapChangeMiB: number;
-  /** Active handles and requests: at most this many per minute. */
+  /** Active handles and requests: at most this many per minute and this many more between first and last third. */
   handlesPerMinute: number;
+  handlesChange: number;
 }
 
-export const DEFAULT_LIMITS: GrowthLimits = { heapMiBPerMinute: 0.25, heapChangeMiB: 2, handlesPerMinute: 1 };
+export const DEFAULT_LIMITS: GrowthLimits = { heapMiBPerMinute: 0.25, heapChangeMiB: 2, handlesPerMinute: 1, handlesChange: 20 };
 
 export interface Verdict {
   stable: boolean;
@@ -95,8 +100,9 @@ export function judge(samples: readonly SoakSample[], warmupS: number, limits: G
   if (heap.perMinute > limits.heapMiBPerMinute && heap.change > limits.heapChangeMiB) {
     reasons.push(`heap grows ${heap.perMinute.toFixed(2)} MiB/min (${heap.change.toFixed(1)} MiB first → last third; limits ${limits.heapMiBPerMinute} MiB/min, ${limits.heapChangeMiB} MiB)`);
   }
-  if (handles.perMinute > limits.handlesPerMinute) {
-    reasons.push(`active handles grow ${handles.perMinute.toFixed(2)}/min (limit ${limits.handlesPerMinute}/min)`);
+  // Both a slope and a net change: sockets come and go with the load, so either alone would flag noise.
+  if (handles.perMinute > limits.handlesPerMinute && handles.change > limits.handlesChange) {
+    reasons.push(`active handles grow ${handles.perMinute.toFixed(2)}/min (${handles.change.toFixed(0)} first → last third; limits ${limits.handlesPerMinute}/min, ${limits.handlesChange})`);
   }
   if (!judged.every((s) => s.afterGc)) reasons.push('note: heap read without a forced GC (start the gateway with --expose-gc): the slope includes garbage');
   const stable = reasons.filter((r) => !r.startsWith('note:')).length === 0;

@@ -40,12 +40,12 @@ async function soak(opts: SoakOptions, gateway: ServiceProcess, t: Target): Prom
   const samples: SoakSample[] = [];
   const started = performance.now();
   let lastAt = started;
-  let lastCpu = cpuSnapshot(gateway).onCpu;
+  let last = cpuSnapshot(gateway);
   let sampling = Promise.resolve();
   const take = async (): Promise<void> => {
     const stats = await gateway.stats({ gc: opts.gc });
     const now = performance.now();
-    const cpu = cpuSnapshot(gateway).onCpu;
+    const cpu = cpuSnapshot(gateway);
     const w = window;
     window = { ok: 0, errors: 0, non2xx: 0, latency: new SampleBuffer() };
     const lat = w.latency.size ? w.latency.summary() : null;
@@ -56,10 +56,12 @@ async function soak(opts: SoakOptions, gateway: ServiceProcess, t: Target): Prom
       activeResources: stats.activeResources, sockets: sockets(stats),
       eventLoopDelayP50Ms: stats.eventLoopDelayMs?.p50 ?? null, eventLoopDelayP99Ms: stats.eventLoopDelayMs?.p99 ?? null,
       rps: w.ok / elapsedS, errors: w.errors, non2xx: w.non2xx, latencyP50Ms: lat?.p50 ?? null, latencyP99Ms: lat?.p99 ?? null,
-      cpuPct: ((cpu - lastCpu) / (now - lastAt)) * 100,
+      cpuPct: ((cpu.onCpu - last.onCpu) / (now - lastAt)) * 100,
+      cpuWaitPct: cpu.waiting !== null && last.waiting !== null ? ((cpu.waiting - last.waiting) / (now - lastAt)) * 100 : null,
+      loadAverage1m: os.loadavg()[0]!,
     };
     lastAt = now;
-    lastCpu = cpu;
+    last = cpu;
     samples.push(sample);
     log(formatCurveLine(curveRow(sample)));
   };
@@ -67,7 +69,7 @@ async function soak(opts: SoakOptions, gateway: ServiceProcess, t: Target): Prom
   let total;
   try {
     total = await pacedLoop(t, {
-      rate: opts.rate, durationS: opts.minutes * 60, validate: looksComplete(opts.mode === 'stream'),
+      rate: opts.rate, durationS: opts.minutes * 60, connections: opts.connections, validate: looksComplete(opts.mode === 'stream'),
       onAnswer: (outcome, latencyMs) => {
         if (outcome === 'ok') {
           window.ok++;
@@ -89,10 +91,11 @@ async function main(): Promise<void> {
   acquireRunLock();
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-soak-'));
   const loadBefore = os.loadavg();
+  const commit = commitId(); // once: others may commit while this runs
   log(`Gatehouse soak — ${opts.minutes} min at ${opts.rate} req/s (${opts.mode === 'json' ? 'non-streaming' : 'streaming'}), a sample every ${opts.intervalS} s; `
     + `node ${process.version}, ${os.cpus().length} CPUs, load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')}; logs in ${workDir}`);
   const app = prepareApp('dist', workDir, opts.worktree ? 'worktree' : 'head');
-  log(`Gatehouse runs ${opts.worktree ? 'the working tree' : `commit ${commitId() ?? '?'}`}, everything on (PII tokenization, Rego, spend caps, audit)`);
+  log(`Gatehouse runs ${opts.worktree ? 'the working tree' : `commit ${commit ?? '?'}`}, everything on (PII tokenization, Rego, spend caps, audit)`);
 
   const mock = await startService({ entry: 'mock-entry.ts', logFile: path.join(workDir, 'mock.log'), env: { GATEHOUSE_BENCH_APP: app } });
   const redisPrefix = `ghbench:${process.pid}:`;
@@ -137,12 +140,12 @@ async function main(): Promise<void> {
   mkdirSync(path.dirname(opts.chartFile), { recursive: true });
   const chart = writeChart(lineChartSvg(soakChart(samples,
     `Gatehouse soak: ${opts.minutes} min at ${opts.rate} req/s, everything on — ${verdict.stable ? 'STABLE' : 'GROWING'}`,
-    `${new Date().toISOString().slice(0, 16)}Z, commit ${commitId() ?? '?'}, ${os.cpus().length} CPUs, load average ${loadBefore[0]!.toFixed(2)} → ${loadAfter[0]!.toFixed(2)}; heap ${opts.gc ? 'after a forced full GC' : 'as read'}; warm-up ${opts.warmupS.toFixed(0)} s`)), opts.chartFile);
+    `${new Date().toISOString().slice(0, 16)}Z, ${opts.worktree ? 'working tree of' : 'commit'} ${commit ?? '?'}, ${os.cpus().length} CPUs, load average ${loadBefore[0]!.toFixed(2)} → ${loadAfter[0]!.toFixed(2)}; heap ${opts.gc ? 'after a forced full GC' : 'as read'}; warm-up ${opts.warmupS.toFixed(0)} s`)), opts.chartFile);
   log(`chart: ${chart.png} (and ${path.basename(chart.svg)})`);
   if (opts.jsonFile) {
     mkdirSync(path.dirname(opts.jsonFile), { recursive: true });
     writeFileSync(opts.jsonFile, JSON.stringify({
-      meta: { date: new Date().toISOString(), commit: commitId(), node: process.version, cpus: os.cpus().length, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter, options: opts },
+      meta: { date: new Date().toISOString(), commit, worktree: opts.worktree, node: process.version, cpus: os.cpus().length, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter, options: opts },
       total: { ok: total.ok, errors: total.errors, non2xx: total.non2xx, rps: total.rps, latency: total.latency, sendLag: total.sendLag },
       idle, verdict, samples,
     }, null, 2) + '\n');

@@ -6,6 +6,8 @@ import type { Mode } from '../lib';
 export interface SoakOptions {
   minutes: number;
   rate: number;
+  /** Connections the load generator may open. */
+  connections: number;
   /** Seconds between samples. */
   intervalS: number;
   /** Samples before this are shown but not judged (default: a fifth of the run, at most 2 minutes). */
@@ -22,6 +24,7 @@ export interface SoakOptions {
 export const SOAK_USAGE = `Usage: npm run bench:soak -- [options]
   --minutes M        length of the run (default 10)
   --rate R           requests per second, evenly paced (default 500)
+  --connections N    connections the load generator may open (default 64; a stall queues requests on its side)
   --interval S       seconds between samples (default 10)
   --warmup S         seconds before samples count for the verdict (default: a fifth of the run, at most 120)
   --mode json|stream non-streaming (default) or streaming requests
@@ -44,7 +47,7 @@ export function parseSoakOptions(argv: string[], now: Date = new Date()): SoakOp
     args: argv,
     strict: true,
     options: {
-      minutes: { type: 'string' }, rate: { type: 'string' }, interval: { type: 'string' }, warmup: { type: 'string' },
+      minutes: { type: 'string' }, rate: { type: 'string' }, connections: { type: 'string' }, interval: { type: 'string' }, warmup: { type: 'string' },
       mode: { type: 'string' }, 'no-gc': { type: 'boolean' }, json: { type: 'string' }, chart: { type: 'string' },
       worktree: { type: 'boolean' }, 'keep-db': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
@@ -57,6 +60,7 @@ export function parseSoakOptions(argv: string[], now: Date = new Date()): SoakOp
   return {
     minutes,
     rate: positive('rate', values.rate, 500),
+    connections: Math.round(positive('connections', values.connections, 64)),
     intervalS: positive('interval', values.interval, 10),
     warmupS: positive('warmup', values.warmup, Math.min(120, (minutes * 60) / 5), true),
     mode,

@@ -4,13 +4,13 @@ import type { SoakSample, Trend, Verdict } from './analysis';
 
 const f = (n: number | null, digits = 1): string => (n === null || !Number.isFinite(n) ? '-' : n.toFixed(digits));
 
-export const CURVE_HEADER = ['t s', 'rss MiB', 'heap MiB', 'heapTotal MiB', 'handles', 'sockets', 'ELD p50 ms', 'ELD p99 ms', 'req/s', 'errors', 'non-2xx', 'p50 ms', 'p99 ms', 'CPU %'];
+export const CURVE_HEADER = ['t s', 'rss MiB', 'heap MiB', 'heapTotal MiB', 'handles', 'sockets', 'ELD p50 ms', 'ELD p99 ms', 'req/s', 'errors', 'non-2xx', 'p50 ms', 'p99 ms', 'CPU %', 'CPU wait %', 'load avg'];
 
 export function curveRow(s: SoakSample): string[] {
   return [
     f(s.t, 0), f(s.rssMiB), f(s.heapUsedMiB, 2), f(s.heapTotalMiB), String(s.activeResources), String(s.sockets),
     f(s.eventLoopDelayP50Ms, 2), f(s.eventLoopDelayP99Ms, 2), f(s.rps, 0), String(s.errors), String(s.non2xx),
-    f(s.latencyP50Ms, 2), f(s.latencyP99Ms, 2), f(s.cpuPct, 0),
+    f(s.latencyP50Ms, 2), f(s.latencyP99Ms, 2), f(s.cpuPct, 0), f(s.cpuWaitPct, 0), f(s.loadAverage1m, 2),
   ];
 }
 
@@ -44,6 +44,7 @@ export function soakChart(samples: readonly SoakSample[], title: string, subtitl
       { title: 'Event-loop delay', yLabel: 'ms', series: [series('p50', (s) => s.eventLoopDelayP50Ms), series('p99', (s) => s.eventLoopDelayP99Ms)] },
       { title: 'Throughput and errors', yLabel: 'per second / count', series: [series('req/s', (s) => s.rps), series('errors', (s) => s.errors + s.non2xx)] },
       { title: 'Latency from the scheduled send time', yLabel: 'ms', series: [series('p50', (s) => s.latencyP50Ms), series('p99', (s) => s.latencyP99Ms)] },
+      { title: 'Gateway CPU (100 = one core) and time waiting for a CPU', yLabel: '%', series: [series('on CPU', (s) => s.cpuPct), series('waiting', (s) => s.cpuWaitPct)] },
     ],
   };
 }

@@ -6,7 +6,7 @@ function sample(t: number, heap: number, handles = 20): SoakSample {
   return {
     t, rssMiB: 150 + heap, heapUsedMiB: heap, heapTotalMiB: heap * 1.5, externalMiB: 3, afterGc: true,
     activeResources: handles, sockets: handles - 5, eventLoopDelayP50Ms: 10.2, eventLoopDelayP99Ms: 12,
-    rps: 500, errors: 0, non2xx: 0, latencyP50Ms: 1.2, latencyP99Ms: 4, cpuPct: 60,
+    rps: 500, errors: 0, non2xx: 0, latencyP50Ms: 1.2, latencyP99Ms: 4, cpuPct: 60, cpuWaitPct: 5, loadAverage1m: 1.5,
   };
 }
 
@@ -41,8 +41,11 @@ describe('soak analysis', () => {
     const v = judge(leaking, 0);
     expect(v.stable).toBe(false);
     expect(v.reasons.join()).toMatch(/heap grows 3\.00 MiB\/min/);
-    const handles = Array.from({ length: 12 }, (_, i) => sample(i * 10, 40, 20 + i));
-    expect(judge(handles, 0).reasons.join()).toMatch(/active handles grow 6\.00\/min/);
+    const handles = Array.from({ length: 12 }, (_, i) => sample(i * 10, 40, 20 + 3 * i));
+    expect(judge(handles, 0).reasons.join()).toMatch(/active handles grow 18\.00\/min \(24 first → last third/);
+    // sockets coming and going with the load, without a net rise, are not growth
+    const wobble = Array.from({ length: 12 }, (_, i) => sample(i * 10, 40, 100 + (i % 2 ? 15 : -15)));
+    expect(judge(wobble, 0).stable).toBe(true);
   });
 
   it('refuses to judge too few samples and notes a heap read without GC', () => {
@@ -57,7 +60,7 @@ describe('soak analysis', () => {
 describe('soak options and chart', () => {
   it('defaults to 10 minutes at 500 req/s with a bounded warm-up', () => {
     const o = parseSoakOptions([], new Date('2025-01-02T03:04:05Z'))!;
-    expect(o).toMatchObject({ minutes: 10, rate: 500, intervalS: 10, warmupS: 120, mode: 'json', gc: true, jsonFile: null });
+    expect(o).toMatchObject({ minutes: 10, rate: 500, connections: 64, intervalS: 10, warmupS: 120, mode: 'json', gc: true, jsonFile: null });
     expect(o.chartFile).toMatch(/test\/bench\/results\/soak-20250102-030405\.png$/);
     expect(parseSoakOptions(['--minutes', '3'])!.warmupS).toBe(36);
     expect(parseSoakOptions(['--minutes', '3', '--rate', '200', '--warmup', '0', '--no-gc', '--mode', 'stream'])).toMatchObject({ minutes: 3, rate: 200, warmupS: 0, gc: false, mode: 'stream' });
@@ -69,7 +72,7 @@ describe('soak options and chart', () => {
   it('charts every measure over time, leaving out missing readings', () => {
     const samples = [{ ...sample(10, 40), eventLoopDelayP99Ms: null }, sample(20, 41)];
     const chart = soakChart(samples, 't', 's');
-    expect(chart.panels.map((p) => p.title)).toEqual(['Memory', 'Active handles and requests', 'Event-loop delay', 'Throughput and errors', 'Latency from the scheduled send time']);
+    expect(chart.panels.map((p) => p.title)).toEqual(['Memory', 'Active handles and requests', 'Event-loop delay', 'Throughput and errors', 'Latency from the scheduled send time', 'Gateway CPU (100 = one core) and time waiting for a CPU']);
     expect(chart.panels[2]!.series[1]!.points).toEqual([[20, 12]]);
   });
 });
