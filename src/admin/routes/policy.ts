@@ -268,7 +268,8 @@ const SPECS: Spec[] = [
     method: 'post', sub: '/policy/import', summary: 'Import an OPA bundle (tar.gz: .rego + data.json, or policy.wasm + data.json) as a new draft', action: 'create', query: importQuery, status: 201,
     async run(ctx, req, deps, { scope }) {
       const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      if (!['application/gzip', 'application/x-gzip', 'application/x-tar', 'application/octet-stream'].includes(type)) {
+      // No type at all is accepted too: the archive is recognised by its magic bytes.
+      if (!['', 'application/gzip', 'application/x-gzip', 'application/x-tar', 'application/tar', 'application/octet-stream'].includes(type)) {
         throw new GatewayError('Send the bundle bytes as application/gzip, application/x-tar or application/octet-stream.', { status: 415, type: 'invalid_request_error', code: 'unsupported_media_type' });
       }
       const bytes = await readRawBody(req, IMPORT_LIMITS.maxArchiveBytes);

@@ -1,5 +1,5 @@
 import { loadPolicyModules, loadPolicyTests, loadDefaultOrgData, readDecision } from '../../../src/policy';
-import { compileScopePolicy, sampleInput, validateDraft, type PolicyContent, type Validation } from '../../../src/policy/lifecycle';
+import { compileScopePolicy, importBundle, sampleInput, validateDraft, type PolicyContent, type Validation } from '../../../src/policy/lifecycle';
 import { wasmBundle } from './fixtures';
 
 const builtin = loadPolicyModules();
@@ -126,7 +126,6 @@ test('organisation and workspace custom rules both apply', async () => {
 });
 
 test('a wasm policy must provide gateway/decision; it is evaluated on a sample and Rego tests are skipped', async () => {
-  const { importBundle } = await import('../../../src/policy/lifecycle');
   const imported = await importBundle(await wasmBundle({}, ['demo-chat']));
   if (!imported.ok) throw new Error('import failed');
   const v = await validate(imported.content);
