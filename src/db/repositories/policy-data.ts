@@ -84,7 +84,11 @@ export async function policyDataVersions(pool: Pool, orgId: string, workspaceId:
   return { org: Number(rows[0].org), workspace: Number(rows[0].workspace), shadowDraft: Number(rows[0].shadow) };
 }
 
-/** Appends a new version (serialised per scope by an advisory lock) and returns its number. */
+/**
+ * Appends a new version with new data (serialised per scope by an advisory lock) and returns its
+ * number. The scope's custom Rego and wasm policy are carried over from the version in force: a
+ * data-only change (`gatehouse policy set-data`) must not silently drop reviewed rules.
+ */
 export async function insertPolicyData(
   pool: Pool, orgId: string, workspaceId: string | null, data: unknown, createdBy: string,
 ): Promise<number> {
@@ -93,8 +97,11 @@ export async function insertPolicyData(
     await client.query('BEGIN');
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('policy_data:' || $1 || ':' || COALESCE($2, '')))`, [orgId, workspaceId]);
     const { rows } = await client.query(
-      `INSERT INTO policy_data_versions (org_id, workspace_id, version, data, created_by)
-       SELECT $1, $2::uuid, COALESCE(MAX(version), 0) + 1, $3, $4 FROM policy_data_versions WHERE ${SCOPE}
+      `INSERT INTO policy_data_versions (org_id, workspace_id, version, data, created_by, modules, wasm)
+       SELECT $1, $2::uuid, COALESCE(MAX(version), 0) + 1, $3, $4,
+              COALESCE((SELECT modules FROM policy_data_versions WHERE ${SCOPE} ORDER BY version DESC LIMIT 1), '[]'::jsonb),
+              (SELECT wasm FROM policy_data_versions WHERE ${SCOPE} ORDER BY version DESC LIMIT 1)
+         FROM policy_data_versions WHERE ${SCOPE}
        RETURNING version`,
       [orgId, workspaceId, JSON.stringify(data), createdBy],
     );

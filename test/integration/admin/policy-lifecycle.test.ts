@@ -8,6 +8,7 @@ import OpenAI from 'openai';
 import request from 'supertest';
 import { startTestStack, type TestStack } from '../../helpers/stack';
 import { createApiKey } from '../../../src/identity';
+import { insertPolicyData } from '../../../src/db';
 import type { Gateway } from '../../../src/server';
 import { adminTokenFor, bearer, createTenant, createUser, type Tenant } from './fixtures';
 import { tarGz, wasmBundle } from '../../unit/policy-lifecycle/fixtures';
@@ -220,6 +221,10 @@ test('a custom Rego deny rule joins the decision after publish', async () => {
   expect(await statusOf(client, 'demo-chat', 'hi')).toBe(200);
   const version = (await api('owner').get(`${base}/versions/1`).expect(200)).body;
   expect(version.modules.map((m: { path: string }) => m.path)).toEqual(['echo.rego', 'echo_test.rego']);
+  // A data-only change written directly (gatehouse policy set-data) keeps the reviewed rules.
+  await insertPolicyData(stack.pool, acme.org.id, acme.workspaces['custom-ws'].id, { limits: { max_tokens: 5000 } }, 'cli');
+  const v2 = (await api('owner').get(`${base}/versions/2`).expect(200)).body;
+  expect(v2).toMatchObject({ data: { limits: { max_tokens: 5000 } }, draft_id: null, modules: version.modules });
 });
 
 test('OPA bundle import: Rego + data.json, and policy.wasm + data.json (published, it decides for the workspace)', async () => {
