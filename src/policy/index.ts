@@ -13,5 +13,7 @@ export type { WasmLoadOptions, WasmBundleInfo, WasmBundleSource, WasmBuiltin, Bu
 export { PolicyService, loadPolicyModules, DEFAULT_POLICY_DIR, DECISION_ENTRYPOINT, type WorkspacePolicy, type ShadowPolicy, type PolicyServiceOptions } from './service';
 export { loadPolicyTests, loadDefaultOrgData } from './builtin';
 export { readDecision, DecisionShapeError, type GatewayDecision, type DenyReason } from './decision';
+export { decide, decisionCacheStats, type DecisionCacheStats } from './decision-cache';
+export { inputReads, type InputReads } from './decision-reads';
 export { buildPolicyInput, candidateOf, metadataHeaders, type PolicyInput, type PolicyPrincipal, type PolicyRequestSummary, type PolicyCandidate } from './input';
 export { validatePolicyData, unknownEntityTypes, policyDataSchema, policyDataJsonSchema, PolicyDataError, type PolicyData } from './policy-data';

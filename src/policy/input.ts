@@ -43,20 +43,22 @@ export interface PolicyCandidate {
   price: { input: number; output: number } | null;
 }
 
-// Candidate objects depend only on the catalog snapshot, so they are built once per route.
+// Candidate objects depend only on the catalog snapshot, so they are built once per route, and
+// frozen: the decision cache (./decision-cache) serialises a frozen candidate once, not per request.
 const candidateCache = new WeakMap<ModelRoute, PolicyCandidate>();
+const frozenList = (list: string[] | null): string[] | null => (list === null ? null : Object.freeze([...list]) as string[]);
 
 export function candidateOf(route: ModelRoute): PolicyCandidate {
   let c = candidateCache.get(route);
   if (!c) {
     const g = route.endpoint.governance;
     const p = route.pricing;
-    c = {
-      id: route.endpoint.id, provider: route.endpoint.provider, jurisdiction: g.jurisdiction, data_regions: g.dataRegions,
+    c = Object.freeze({
+      id: route.endpoint.id, provider: route.endpoint.provider, jurisdiction: g.jurisdiction, data_regions: frozenList(g.dataRegions),
       zero_data_retention: g.zeroDataRetention, trains_on_data: g.trainsOnData, retention_days: g.retentionDays,
-      certifications: g.certifications, priority: route.endpoint.priority,
-      price: p.inputPerMTok === null || p.outputPerMTok === null ? null : { input: p.inputPerMTok, output: p.outputPerMTok },
-    };
+      certifications: frozenList(g.certifications), priority: route.endpoint.priority,
+      price: p.inputPerMTok === null || p.outputPerMTok === null ? null : Object.freeze({ input: p.inputPerMTok, output: p.outputPerMTok }),
+    });
     candidateCache.set(route, c);
   }
   return c;

@@ -4,7 +4,7 @@ import type { ModelRoute } from '../catalog';
 import type { ChatRequest, EmbeddingsRequest } from '../providers';
 import { TokenVault, applyToBody, scanBody, type BodyShape, type PiiActionMap, type PiiScanner } from '../pii';
 import {
-  PolicyEvalError, buildPolicyInput, metadataHeaders, readDecision, DECISION_ENTRYPOINT,
+  PolicyEvalError, buildPolicyInput, decide, metadataHeaders, DECISION_ENTRYPOINT,
   type GatewayDecision, type PolicyService,
 } from '../policy';
 import { GatewayError } from '../http';
@@ -96,7 +96,8 @@ export async function govern<R extends ChatRequest | EmbeddingsRequest>(
   );
   let decision: GatewayDecision;
   try {
-    decision = readDecision(compiled.policy.evaluate(DECISION_ENTRYPOINT, input));
+    // Cached per compiled policy under what the policy reads of the input (src/policy/decision-cache.ts).
+    decision = decide(compiled.policy, DECISION_ENTRYPOINT, input);
   } catch (err) {
     // Fail closed: a policy that cannot decide lets nothing through.
     const detail = err instanceof PolicyEvalError ? err.message : (err as Error).message;
