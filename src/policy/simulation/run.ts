@@ -77,7 +77,10 @@ export async function runSimulation(options: {
     const { input, model, route } = options.sample.input;
     results.push({ source: 'sample', request: { model, route }, ...compareOn(pair, input) });
   }
+  let evaluated = 0;
   for (const r of options.replay ?? []) {
+    // Evaluation is synchronous: let other work on this process run between batches of a long replay.
+    if (++evaluated % 50 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const pair = await pairFor(r.workspaceId);
     versions.add(pair.publishedVersion);
     results.push({
