@@ -246,8 +246,8 @@ const SPECS: Spec[] = [
       const draft = await draftIn(deps, scope, draftId(req));
       const result = await publishDraft(deps.pool, scope, draft, ctx.principal.label);
       if (!result.ok) throw refusal(result);
-      await broadcastPolicyChange(deps.redis, deps.redisPrefix, scope);
-      await audit(deps, ctx, scope, 'policy.published', { ...draftDetails({ ...draft, status: 'published' }), version: result.version.version, publisher: ctx.principal.label });
+      const broadcast = await broadcastPolicyChange(deps.redis, deps.redisPrefix, scope);
+      await audit(deps, ctx, scope, 'policy.published', { ...draftDetails({ ...draft, status: 'published' }), version: result.version.version, publisher: ctx.principal.label, broadcast });
       return { version: versionJson(result.version) };
     },
   },
@@ -259,8 +259,8 @@ const SPECS: Spec[] = [
       const result = await rollbackTo(deps.pool, scope, target, ctx.principal.label, body.note ?? `rollback to version ${target}`);
       if (!result) throw notFound('No such published version.', 'version_not_found');
       if (!result.ok) throw refusal(result);
-      await broadcastPolicyChange(deps.redis, deps.redisPrefix, scope);
-      await audit(deps, ctx, scope, 'policy.rolled_back', { version: result.version.version, rollback_of: target, publisher: ctx.principal.label });
+      const broadcast = await broadcastPolicyChange(deps.redis, deps.redisPrefix, scope);
+      await audit(deps, ctx, scope, 'policy.rolled_back', { version: result.version.version, rollback_of: target, publisher: ctx.principal.label, broadcast });
       return { version: versionJson(result.version) };
     },
   },

@@ -77,7 +77,16 @@ export async function rollbackTo(pool: Pool, scope: PolicyScope, version: number
   return 'reason' in result ? { ok: false, refusal: result } : { ok: true, version: result };
 }
 
-/** Tells every gateway instance (PolicyService) to rebuild the scope's compiled policy now. */
-export async function broadcastPolicyChange(redis: Pick<Redis, 'publish'>, redisPrefix: string, scope: Pick<PolicyScope, 'orgId' | 'workspaceId'>): Promise<void> {
-  await redis.publish(`${redisPrefix}policy:changed`, `${scope.orgId}:${scope.workspaceId ?? '*'}`);
+/**
+ * Tells every gateway instance (PolicyService) to rebuild the scope's compiled policy now. The change
+ * is already committed when this runs, so a Redis failure must not turn it into an error: each
+ * instance's one-second version check picks the new version up anyway. Returns whether it was sent.
+ */
+export async function broadcastPolicyChange(redis: Pick<Redis, 'publish'>, redisPrefix: string, scope: Pick<PolicyScope, 'orgId' | 'workspaceId'>): Promise<boolean> {
+  try {
+    await redis.publish(`${redisPrefix}policy:changed`, `${scope.orgId}:${scope.workspaceId ?? '*'}`);
+    return true;
+  } catch {
+    return false;
+  }
 }
