@@ -29,6 +29,7 @@ function indexHtml(js: string, css: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="gatehouse-style-nonce" content="__GATEHOUSE_STYLE_NONCE__">
 <title>Gatehouse console</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/console/assets/${css}">

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,7 +14,9 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
  *   starts SSO at /auth/login); `/console?org=<slug>` goes straight to that organisation's SSO.
  *
  * Every answer carries a strict Content-Security-Policy: scripts and styles only from this origin,
- * no inline code, no framing, API calls only to this origin.
+ * no inline code, no framing, API calls only to this origin. The one exception is a per-response
+ * style nonce: CodeMirror injects its generated styles in <style> elements, which carry the nonce
+ * (index.html hands it to the app in a meta tag); no script can use it.
  */
 
 export interface ConsoleRouterOptions {
@@ -23,10 +26,11 @@ export interface ConsoleRouterOptions {
   dir?: string;
 }
 
-export const CONSOLE_CSP = [
+/** The CSP of console answers; `styleNonce` is set on index.html answers only. */
+export const consoleCsp = (styleNonce?: string): string => [
   "default-src 'none'",
   "script-src 'self'",
-  "style-src 'self'",
+  styleNonce ? `style-src 'self' 'nonce-${styleNonce}'` : "style-src 'self'",
   "img-src 'self' data: blob:",
   "font-src 'self'",
   "connect-src 'self'",
@@ -36,6 +40,9 @@ export const CONSOLE_CSP = [
   "object-src 'none'",
   "manifest-src 'self'",
 ].join('; ');
+
+/** Where the build leaves room for the nonce in index.html. */
+export const NONCE_PLACEHOLDER = '__GATEHOUSE_STYLE_NONCE__';
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -63,7 +70,7 @@ export function defaultConsoleDir(): string {
 }
 
 function securityHeaders(res: Response): void {
-  res.setHeader('content-security-policy', CONSOLE_CSP);
+  res.setHeader('content-security-policy', consoleCsp());
   res.setHeader('x-content-type-options', 'nosniff');
   res.setHeader('x-frame-options', 'DENY');
   res.setHeader('referrer-policy', 'same-origin');
@@ -78,9 +85,9 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
   const dir = options.dir ?? defaultConsoleDir();
   const router = Router();
   // index.html is read once it exists; a missing build is looked for again at the next request.
-  let index: Buffer | null = null;
-  const loadIndex = async (): Promise<Buffer | null> => {
-    index ??= await readFile(path.join(dir, 'index.html')).catch(() => null);
+  let index: string | null = null;
+  const loadIndex = async (): Promise<string | null> => {
+    index ??= await readFile(path.join(dir, 'index.html'), 'utf8').catch(() => null);
     return index;
   };
 
@@ -121,7 +128,9 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
       }
       const body = await loadIndex();
       if (!body) return void res.status(503).type('text/plain').send('The console is not built: run `npm run build:console`.');
-      res.type('text/html; charset=utf-8').send(body);
+      const nonce = randomBytes(18).toString('base64');
+      res.setHeader('content-security-policy', consoleCsp(nonce));
+      res.type('text/html; charset=utf-8').send(body.split(NONCE_PLACEHOLDER).join(nonce));
     })().catch(() => { if (!res.headersSent) res.status(500).type('text/plain').send('Internal error'); });
   });
 

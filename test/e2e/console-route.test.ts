@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import express, { type RequestHandler } from 'express';
 import request from 'supertest';
-import { CONSOLE_CSP, createConsoleRouter } from '../../src/admin/console';
+import { NONCE_PLACEHOLDER, consoleCsp, createConsoleRouter } from '../../src/admin/console';
 
 // Stands in for express-session: the header says whether the visitor has a console session.
 const fakeSession: RequestHandler = (req, _res, next) => {
@@ -18,7 +18,7 @@ const fakeSession: RequestHandler = (req, _res, next) => {
 function built(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-console-'));
   mkdirSync(path.join(dir, 'assets'));
-  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>console</title><div id="app"></div>');
+  writeFileSync(path.join(dir, 'index.html'), `<!doctype html><meta name="gatehouse-style-nonce" content="${NONCE_PLACEHOLDER}"><div id="app"></div>`);
   writeFileSync(path.join(dir, 'assets', 'console-ABC123.js'), 'console.log(1)');
   return dir;
 }
@@ -28,7 +28,7 @@ const app = (dir: string) => express().use(createConsoleRouter({ session: fakeSe
 test('a visitor without a session is sent to the sign-in page, keeping where they were going', async () => {
   const res = await request(app(built())).get('/console/o/acme/w/prod/keys?x=1').expect(302);
   expect(res.headers.location).toBe(`/console/login?next=${encodeURIComponent('/console/o/acme/w/prod/keys?x=1')}`);
-  expect(res.headers['content-security-policy']).toBe(CONSOLE_CSP);
+  expect(res.headers['content-security-policy']).toBe(consoleCsp());
   const login = await request(app(built())).get('/console/login?next=%2Fconsole').expect(200);
   expect(login.text).toContain('<div id="app">');
 });
@@ -42,6 +42,7 @@ test('/console?org=<slug> starts that organisation\'s single sign-on directly; a
 
 test('signed in, every console path answers the app (SPA fallback) with a strict CSP and no caching', async () => {
   const a = app(built());
+  const nonces = new Set<string>();
   for (const p of ['/console', '/console/', '/console/o/acme/w/prod/policy']) {
     const res = await request(a).get(p).set('x-test-session', '1').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
@@ -51,7 +52,13 @@ test('signed in, every console path answers the app (SPA fallback) with a strict
     expect(res.headers['content-security-policy']).not.toMatch(/unsafe-inline|unsafe-eval/);
     expect(res.headers['x-frame-options']).toBe('DENY');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
+    // A fresh style nonce per answer, the same in the CSP and in the page (for CodeMirror's <style> elements).
+    const nonce = /style-src 'self' 'nonce-([A-Za-z0-9+/=]+)'/.exec(res.headers['content-security-policy'])![1];
+    expect(res.text).toContain(`content="${nonce}"`);
+    expect(res.text).not.toContain(NONCE_PLACEHOLDER);
+    nonces.add(nonce);
   }
+  expect(nonces.size).toBe(3);
   // A path with a file extension is a missing file, not a page.
   await request(a).get('/console/o/favicon.ico').set('x-test-session', '1').expect(404);
 });

@@ -7,6 +7,7 @@ import { EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lin
 import type { JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { rego } from './rego';
+import { styleNonce } from './style-nonce';
 
 export type EditorDiagnostic = Diagnostic;
 
@@ -44,7 +45,7 @@ export function CodeEditor(props: Props): JSX.Element {
       highlightActiveLine(), syntaxHighlighting(defaultHighlightStyle, { fallback: true }), lintGutter(),
       keymap.of([...defaultKeymap, ...historyKeymap]),
       props.language === 'json' ? json() : rego(),
-      EditorView.lineWrapping, theme,
+      EditorView.lineWrapping, theme, styleNonce,
       EditorState.readOnly.of(Boolean(props.readOnly)),
       EditorView.contentAttributes.of({
         'aria-label': props.label, ...(props.describedBy ? { 'aria-describedby': props.describedBy } : {}), ...(props.id ? { id: props.id } : {}),

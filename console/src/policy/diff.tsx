@@ -1,10 +1,12 @@
 import { MergeView } from '@codemirror/merge';
+import { defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import type { JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { Notice } from '../components/ui';
 import { rego } from '../editor/rego';
+import { styleNonce } from '../editor/style-nonce';
 import { diffData } from './data-tools';
 import type { Diff, PolicyData, RegoModule } from './types';
 
@@ -61,7 +63,7 @@ export function ServerDiff(props: { diff: Diff }): JSX.Element {
 function ModuleMerge(props: { path: string; before: string; after: string }): JSX.Element {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    const extensions = [rego(), EditorState.readOnly.of(true), EditorView.editable.of(false)];
+    const extensions = [rego(), syntaxHighlighting(defaultHighlightStyle), EditorView.lineWrapping, styleNonce, EditorState.readOnly.of(true), EditorView.editable.of(false)];
     const view = new MergeView({
       a: { doc: props.before, extensions: [...extensions, EditorView.contentAttributes.of({ 'aria-label': `${props.path} as published` })] },
       b: { doc: props.after, extensions: [...extensions, EditorView.contentAttributes.of({ 'aria-label': `${props.path} as edited` })] },

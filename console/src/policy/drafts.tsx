@@ -95,7 +95,7 @@ export function DraftView(props: {
             {d.diff ? <ServerDiff diff={d.diff} /> : <p class="muted">No diff.</p>}
             <details>
               <summary>Simulate this draft</summary>
-              <SimulatePanel scope={props.scope} subject={{ draft_id: d.id }} />
+              <SimulatePanel scope={props.scope} subject={{ draft_id: d.id }} orgScope={!props.workspace} />
             </details>
           </section>
         );

@@ -19,7 +19,7 @@ export interface EditorSource { label: string; data: PolicyData; modules: RegoMo
  * The policy editor: form and JSON editing of the data, Rego modules, inline validation as one
  * types, a diff against the version in force, a simulation, and "Save as draft".
  */
-export function PolicyEditor(props: { scope: string; source: EditorSource; published: { data: PolicyData; modules: RegoModule[] } | null; canCreate: boolean; onSaved: (d: Draft) => void }): JSX.Element {
+export function PolicyEditor(props: { scope: string; source: EditorSource; published: { data: PolicyData; modules: RegoModule[] } | null; canCreate: boolean; orgScope: boolean; packageName: string; onSaved: (d: Draft) => void }): JSX.Element {
   const { source } = props;
   const [dataText, setDataText] = useState(pretty(source.data));
   const [data, setData] = useState<PolicyData>(source.data);
@@ -84,9 +84,9 @@ export function PolicyEditor(props: { scope: string; source: EditorSource; publi
             <CodeEditor label="Policy data (JSON)" language="json" value={dataText} onChange={onText} diagnostics={diagnostics} readOnly={!props.canCreate} describedBy="json-help" />
           </div>
         )}
-        {tab === 'rego' && <ModulesEditor modules={modules} onChange={onModules} validation={shown} readOnly={!props.canCreate} />}
+        {tab === 'rego' && <ModulesEditor modules={modules} onChange={onModules} validation={shown} readOnly={!props.canCreate} packageName={props.packageName} />}
         {tab === 'diff' && <LocalDiff before={props.published} after={{ data, modules }} />}
-        {tab === 'simulate' && <SimulatePanel scope={props.scope} subject={{ draft: { data, modules } }} />}
+        {tab === 'simulate' && <SimulatePanel scope={props.scope} subject={{ draft: { data, modules } }} orgScope={props.orgScope} />}
       </Tabs>
       {props.canCreate ? (
         <form class="inline-form save" onSubmit={(e) => { void submit(e); }}>

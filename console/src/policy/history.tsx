@@ -31,7 +31,7 @@ export function History(props: { scope: string; canPublish: boolean; canCreate: 
                   <td>v{v.version}{v.version === props.current ? ' (in force)' : ''}</td>
                   <td>{formatDate(v.published_at)}</td>
                   <td>{v.published_by ?? '—'}</td>
-                  <td>{v.kind}</td>
+                  <td>{v.kind}{v.module_count ? `, ${v.module_count} module${v.module_count === 1 ? '' : 's'}` : ''}</td>
                   <td>{v.rollback_of ? `rollback of v${v.rollback_of}` : v.draft_id ? `draft #${v.draft_id}` : 'direct'}</td>
                   <td>{v.note ?? '—'}</td>
                   <td class="actions">

@@ -6,16 +6,27 @@ import type { RegoModule } from './types';
 import type { ValidationState } from './validation';
 import { moduleDiagnostics } from './validation';
 
-const TEMPLATE = (pkg: string) => `package ${pkg}
+/** A starting module: custom rules add `deny` reasons in the scope's own package. */
+const TEMPLATE = (pkg: string, test: boolean) => test ? `package gateway.custom.${pkg}_test
 
 import rego.v1
 
-# Rules here extend the gateway's decision. Test files (*_test.rego) run at validation
-# and are never part of the live policy.
+# Tests run at every validation and are never part of the live policy.
+test_example if {
+	count(data.gateway.custom.${pkg}.deny) == 0 with input as {"request": {"model": "demo-chat"}}
+}
+` : `package gateway.custom.${pkg}
+
+import rego.v1
+
+# Each reason in \`deny\` refuses the request: a string, or {"code": ..., "message": ...}.
+# deny contains {"code": "no_preview_models", "message": "preview models are not allowed"} if {
+# 	endswith(input.request.model, "-preview")
+# }
 `;
 
 /** Custom Rego modules: one editor per file, with Rego highlighting and inline compile errors. */
-export function ModulesEditor(props: { modules: RegoModule[]; onChange: (m: RegoModule[]) => void; validation: ValidationState; readOnly: boolean }): JSX.Element {
+export function ModulesEditor(props: { modules: RegoModule[]; onChange: (m: RegoModule[]) => void; validation: ValidationState; readOnly: boolean; packageName: string }): JSX.Element {
   const [current, setCurrent] = useState(0);
   const [newPath, setNewPath] = useState('');
   const [pathError, setPathError] = useState<string | null>(null);
@@ -28,10 +39,9 @@ export function ModulesEditor(props: { modules: RegoModule[]; onChange: (m: Rego
     const path = newPath.trim();
     if (!/^[A-Za-z0-9_./-]{1,200}\.rego$/.test(path)) return setPathError('A file name like custom/extra.rego (letters, digits, _ . / -).');
     if (modules.some((m) => m.path === path)) return setPathError('There is already a module with this name.');
-    const pkg = path.replace(/\.rego$/, '').replace(/_test$/, '').split('/').map((p) => p.replace(/[^A-Za-z0-9_]/g, '_')).join('.');
     setPathError(null);
     setNewPath('');
-    props.onChange([...modules, { path, source: TEMPLATE(`custom.${pkg}`) }]);
+    props.onChange([...modules, { path, source: TEMPLATE(props.packageName, path.endsWith('_test.rego')) }]);
     setCurrent(modules.length);
   };
   const remove = () => {

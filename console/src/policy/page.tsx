@@ -56,7 +56,7 @@ export function PolicyPage(props: { org: string; ws: string | null }): JSX.Eleme
           { id: 'review', title: `Drafts and review (${overview.data.open_drafts.length})` },
           { id: 'history', title: 'History' },
         ]}>
-          {tab === 'edit' && <PolicyEditor scope={scope} source={start} published={published} canCreate={rights.has('create')} onSaved={onSaved} />}
+          {tab === 'edit' && <PolicyEditor scope={scope} source={start} published={published} canCreate={rights.has('create')} orgScope={props.ws === null} packageName={props.ws ? props.ws.replace(/-/g, '_') : 'org'} onSaved={onSaved} />}
           {tab === 'review' && (
             <>
               <DraftList drafts={overview.data.open_drafts} selected={selected} onSelect={setSelected} />

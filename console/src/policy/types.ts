@@ -7,7 +7,7 @@ export interface Version {
   version: number; data: PolicyData; modules: RegoModule[]; kind: 'rego' | 'wasm'; published_by: string | null; published_at: string;
   draft_id: number | null; rollback_of: number | null; note: string | null;
 }
-export type VersionSummary = Omit<Version, 'data' | 'modules'> & Partial<Pick<Version, 'data' | 'modules'>>;
+export type VersionSummary = Omit<Version, 'data' | 'modules'> & { module_count?: number };
 
 export type DraftStatus = 'draft' | 'submitted' | 'approved' | 'published' | 'rejected' | 'withdrawn';
 export interface Person { user_id: string | null; label: string }
@@ -24,13 +24,13 @@ export interface Validation {
 export interface DraftSummary {
   id: number; status: DraftStatus; base_version: number; kind: 'rego' | 'wasm'; note: string | null; author: Person;
   created_at: string; submitted_at: string | null; reviewed_by: Person | null; reviewed_at: string | null; review_comment: string | null;
-  published_version: number | null;
+  published_version: number | null; published_at?: string | null; validation_ok?: boolean | null;
 }
 export interface Diff {
   data: Array<{ path: string; op: 'add' | 'remove' | 'change'; before?: unknown; after?: unknown }>;
   modules: Array<{ path: string; status: 'added' | 'removed' | 'changed' | 'unchanged'; unified: string }>;
 }
-export interface Draft extends DraftSummary { data: PolicyData; modules: RegoModule[]; validation: Validation | null; diff?: Diff }
+export interface Draft extends DraftSummary { data: PolicyData; modules: RegoModule[]; validation: Validation | null; diff?: Diff; diff_against?: number }
 
 export interface Overview {
   published: Version | null;
@@ -38,11 +38,14 @@ export interface Overview {
   open_drafts: DraftSummary[];
 }
 
-export interface DecisionSummary { allow: boolean; deny: Array<{ code: string; message: string }>; pii_actions: unknown; allowed_endpoints: string[] }
+export interface DecisionSummary { allow: boolean; deny: Array<{ code: string; message: string }>; pii_actions: Record<string, string>; allowed_endpoints: string[] }
+export interface SimulatedResult {
+  source: 'sample' | 'audit'; event_id?: string; request: { model: string; route: string }; published: DecisionSummary; draft: DecisionSummary;
+  changed: boolean; changes?: string[]; recorded?: { allow: boolean; policy_version: string }; notes?: string[];
+}
 export interface Simulation {
-  published_version: number | null;
-  results: Array<{ source: 'sample' | 'audit'; event_id?: string; request: { model: string; route: string }; published: DecisionSummary; draft: DecisionSummary; changed: boolean }>;
-  changed: number; total: number;
+  published_version: number | null; published_policy?: string | null; draft?: { id: number | null; label: string };
+  results: SimulatedResult[]; changed: number; total: number; notes?: string[];
 }
 
 /** `pii.input.EMAIL_ADDRESS` from the forms the API may use (`$.a.b`, `/a/b`, `a[0]`). */

@@ -26,6 +26,12 @@ export interface PageProblems { errors: string[]; csp: string[] }
 export async function newContext(browser: Browser): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
   context.setDefaultTimeout(15_000);
+  // Violations with their source position (the console message alone does not say which code did it).
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`Content Security Policy violation: ${e.violatedDirective} at ${e.sourceFile}:${e.lineNumber}:${e.columnNumber} ${e.sample}`);
+    });
+  });
   return context;
 }
 
