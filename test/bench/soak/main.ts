@@ -15,7 +15,7 @@ import {
   SampleBuffer, acquireRunLock, checkTarget, cpuSnapshot, deleteRedisPrefix, governedChatPayload, lineChartSvg, looksComplete,
   pacedLoop, prepareApp, startService, writeChart, type ChildStats, type ServiceProcess, type Target,
 } from '../lib';
-import { prepareGatehouse, startGatehouse } from '../compare/systems';
+import { prepareGatehouse, startGatehouse } from '../compare';
 import { judge, type SoakSample } from './analysis';
 import { SOAK_USAGE, parseSoakOptions, type SoakOptions } from './options';
 import { CURVE_HEADER, curveRow, formatCurveLine, formatVerdict, soakChart } from './report';
