@@ -14,6 +14,10 @@ export interface GatewayConfig {
   upstreamTimeouts: { connectMs: number; firstByteMs: number; totalMs: number };
   /** How long a graceful shutdown waits for in-flight requests and streams. */
   shutdownGraceMs: number;
+  /** A client must send its request headers within this time (slowloris guard; 408 and closed otherwise). */
+  headersTimeoutMs: number;
+  /** … and its whole request, body included, within this one (slow-body guard). Responses and streams are not limited. */
+  requestTimeoutMs: number;
   /** Key records are cached in memory this long; revocations are pushed at once over pub/sub. */
   keyCacheTtlMs: number;
   mockPort: number;
@@ -48,6 +52,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       totalMs: intFromEnv(env, 'GATEHOUSE_UPSTREAM_TOTAL_TIMEOUT_MS', 600_000),
     },
     shutdownGraceMs: intFromEnv(env, 'GATEHOUSE_SHUTDOWN_GRACE_MS', 30_000),
+    headersTimeoutMs: intFromEnv(env, 'GATEHOUSE_HEADERS_TIMEOUT_MS', 30_000),
+    requestTimeoutMs: intFromEnv(env, 'GATEHOUSE_REQUEST_TIMEOUT_MS', 60_000),
     keyCacheTtlMs: intFromEnv(env, 'GATEHOUSE_KEY_CACHE_TTL_MS', 60_000),
     mockPort: intFromEnv(env, 'GATEHOUSE_MOCK_PORT', 8081),
     demoApiKey: env.GATEHOUSE_DEMO_API_KEY || undefined,

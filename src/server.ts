@@ -134,7 +134,15 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   routers.push(...adminPlane.routers);
   // --- end admin plane ---
   const app = createHttpApp({ pool, redis, metrics, logger, routers });
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 30_000 }, dataPlaneDispatcher(dataPlaneRoutes(services), app));
+  // Slow clients are cut off (408): headers and the whole request each have a deadline, checked often enough
+  // to matter (Node checks every 30 s by default). requestTimeout only covers receiving the request, never the
+  // response, so long streams are unaffected; with 0 a body dripped byte by byte held its connection forever.
+  // Node refuses a headers timeout above the request timeout.
+  const headersTimeout = Math.min(config.headersTimeoutMs, config.requestTimeoutMs || Infinity);
+  const server = createServer({
+    keepAliveTimeout: 65_000, requestTimeout: config.requestTimeoutMs, headersTimeout,
+    connectionsCheckingInterval: Math.min(5_000, Math.max(100, Math.floor(headersTimeout / 4) || 5_000)),
+  }, dataPlaneDispatcher(dataPlaneRoutes(services), app));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -7,11 +7,29 @@ const tooLarge = (limit: number): GatewayError =>
   });
 
 /**
+ * The body never fully arrived: the server's request timeout cut a slow client off (Node already
+ * answered 408 on the socket), or the client hung up. Either way not a gateway failure (no 500).
+ */
+function bodyNotReceived(req: IncomingMessage): GatewayError {
+  const timedOut = (req.socket?.errored as { code?: string } | null | undefined)?.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  return timedOut
+    ? new GatewayError('The request body did not arrive in time.', { status: 408, type: 'invalid_request_error', code: 'request_timeout' })
+    : new GatewayError('The client closed the connection before sending the whole request.', {
+      status: 499, type: 'invalid_request_error', code: 'client_closed_request',
+    });
+}
+
+/**
  * Reads and parses a JSON object body with a hard size limit. Stops reading (and answers 413)
  * as soon as the limit is crossed, instead of buffering an attacker's gigabytes.
  */
 export function readJsonBody(req: IncomingMessage, limit: number): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
+    // Destroyed before we got here (e.g. while the key was being looked up): no event will ever come.
+    if (req.destroyed) {
+      reject(bodyNotReceived(req));
+      return;
+    }
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
       req.resume();
@@ -40,8 +58,12 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<Recor
       }
       chunks.push(chunk);
     });
-    req.on('error', (err) => {
-      if (!failed) { failed = true; reject(err); }
+    req.on('error', () => {
+      if (!failed) { failed = true; reject(bodyNotReceived(req)); }
+    });
+    // Destroyed without an error (no 'end' either): settle rather than wait forever.
+    req.on('close', () => {
+      if (!failed && !req.complete) { failed = true; reject(bodyNotReceived(req)); }
     });
     req.on('end', () => {
       if (failed) return;
