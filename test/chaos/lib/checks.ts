@@ -207,6 +207,7 @@ export async function expectMemoryNearBaseline(stack: ChaosStack, baseline: Prob
   if (probe.heapUsed > baseline.heapUsed + HEAP_MARGIN_BYTES) {
     throw new Error(`gateway heap ${mb(probe.heapUsed)} after GC, baseline ${mb(baseline.heapUsed)} (margin ${mb(HEAP_MARGIN_BYTES)})`);
   }
+  console.log(`gateway heap after GC: ${mb(probe.heapUsed)} (baseline ${mb(baseline.heapUsed)}), rss ${mb(probe.rss)}`);
   return probe;
 }
 

@@ -3,7 +3,8 @@
  * of what every one of them saw: status, error code, request id, usage, streamed text, and whether it was answered
  * at all before a generous deadline ("hung").
  */
-import { Pool } from 'undici';
+import type { Readable } from 'node:stream';
+import { Client, Pool, type Dispatcher } from 'undici';
 
 export type RequestKind = 'chat' | 'stream' | 'messages';
 
@@ -93,25 +94,39 @@ function consumeFrames(buffer: string, state: SseState): string {
   return buffer;
 }
 
+/** What to send: a request as a client builds it (raw bodies too: malformed, oversized, streamed in chunks). */
+export interface RequestSpec {
+  path: string;
+  headers: Record<string, string>;
+  /** A Readable is sent chunked (no content-length). */
+  body: string | Buffer | Readable;
+}
+
+function specFor(options: LoadOptions, kind: RequestKind, n: number): RequestSpec {
+  return {
+    path: kind === 'messages' ? '/v1/messages' : '/v1/chat/completions',
+    headers: {
+      authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json',
+      ...(kind === 'messages' ? { 'anthropic-version': '2023-06-01' } : {}),
+    },
+    body: bodyFor(kind, options.model, n, options.maxTokens ?? 64),
+  };
+}
+
 /** One request; never throws — everything it saw is in the outcome. */
-export async function sendOne(pool: Pool, options: LoadOptions, kind: RequestKind, n: number): Promise<Outcome> {
+export async function perform(
+  dispatcher: Dispatcher, spec: RequestSpec, kind: RequestKind, n: number, control: { deadlineMs?: number; abortAfterChunks?: number } = {},
+): Promise<Outcome> {
   const out: Outcome = {
     n, kind, requestId: null, status: null, errorCode: null, streamError: false, retryAfter: null, usage: null, text: '',
     done: false, clientAborted: false, hung: false, networkError: null,
   };
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new Error('deadline')), options.deadlineMs ?? 30_000);
+  const timer = setTimeout(() => deadline.abort(new Error('deadline')), control.deadlineMs ?? 30_000);
   const userAbort = new AbortController();
   const signal = AbortSignal.any([deadline.signal, userAbort.signal]);
   try {
-    const res = await pool.request({
-      method: 'POST', path: kind === 'messages' ? '/v1/messages' : '/v1/chat/completions', signal,
-      headers: {
-        authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json',
-        ...(kind === 'messages' ? { 'anthropic-version': '2023-06-01' } : {}),
-      },
-      body: bodyFor(kind, options.model, n, options.maxTokens ?? 64),
-    });
+    const res = await dispatcher.request({ method: 'POST', path: spec.path, headers: spec.headers, body: spec.body, signal });
     out.status = res.statusCode;
     const rid = res.headers['x-request-id'];
     out.requestId = typeof rid === 'string' ? rid : null;
@@ -124,7 +139,7 @@ export async function sendOne(pool: Pool, options: LoadOptions, kind: RequestKin
       try {
         for await (const chunk of res.body) {
           buffer = consumeFrames(buffer + (chunk as Buffer).toString('utf8'), state);
-          if (options.abortAfterChunks !== undefined && state.chunks >= options.abortAfterChunks && !state.done) {
+          if (control.abortAfterChunks !== undefined && state.chunks >= control.abortAfterChunks && !state.done) {
             out.clientAborted = true;
             userAbort.abort(new Error('client gives up'));
             break;
@@ -162,11 +177,26 @@ export async function sendOne(pool: Pool, options: LoadOptions, kind: RequestKin
   }
 }
 
+export const sendOne = (pool: Dispatcher, options: LoadOptions, kind: RequestKind, n: number): Promise<Outcome> =>
+  perform(pool, specFor(options, kind, n), kind, n, options);
+
+/** One hand-made request on a connection of its own. */
+export async function sendRaw(origin: string, spec: RequestSpec, n: number, kind: RequestKind = 'chat'): Promise<Outcome> {
+  const client = new Client(origin, { headersTimeout: 0, bodyTimeout: 0 });
+  try {
+    return await perform(client, spec, kind, n);
+  } finally {
+    await client.destroy();
+  }
+}
+
 export interface RunningLoad {
   /** Requests answered so far. */
   readonly count: number;
-  /** Resolves once `n` more requests have been answered since the call. */
-  waitFor(n: number): Promise<void>;
+  /** Resolves once `n` more requests have been answered since the call (rejects after `timeoutMs`). */
+  waitFor(n: number, timeoutMs?: number): Promise<void>;
+  /** Resolves once `n` more requests have been answered 200 since the call: the service recovered. */
+  waitForSuccesses(n: number, timeoutMs?: number): Promise<void>;
   /** Stops sending, waits for the requests in flight, and returns every outcome. */
   stop(): Promise<Outcome[]>;
 }
@@ -179,24 +209,42 @@ export function startLoad(options: LoadOptions): RunningLoad {
   const outcomes: Outcome[] = [];
   let running = true;
   let next = 0;
-  let waiters: Array<{ target: number; resolve: () => void }> = [];
+  let successes = 0;
+  let waiters: Array<{ done: () => boolean; resolve: () => void }> = [];
   const loop = async (offset: number): Promise<void> => {
     let i = offset;
     while (running) {
       const kind = options.kinds[i++ % options.kinds.length];
-      outcomes.push(await sendOne(pool, options, kind, next++));
-      waiters = waiters.filter((w) => (outcomes.length >= w.target ? (w.resolve(), false) : true));
+      const outcome = await sendOne(pool, options, kind, next++);
+      outcomes.push(outcome);
+      if (outcome.status === 200) successes++;
+      waiters = waiters.filter((w) => (w.done() ? (w.resolve(), false) : true));
       if (options.thinkMs) await sleep(options.thinkMs);
     }
   };
+  const wait = (done: () => boolean, what: string, timeoutMs: number): Promise<void> => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      waiters = waiters.filter((w) => w.resolve !== settle);
+      reject(new Error(`${what} not reached within ${timeoutMs} ms (${outcomes.length} answers so far)`));
+    }, timeoutMs);
+    const settle = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    waiters.push({ done, resolve: settle });
+  });
   const loops = Array.from({ length: options.concurrency }, (_, k) => loop(k));
   return {
     get count() {
       return outcomes.length;
     },
-    waitFor(n) {
+    waitFor(n, timeoutMs = 60_000) {
       const target = outcomes.length + n;
-      return new Promise((resolve) => waiters.push({ target, resolve }));
+      return wait(() => outcomes.length >= target, `${n} more answers`, timeoutMs);
+    },
+    waitForSuccesses(n, timeoutMs = 60_000) {
+      const target = successes + n;
+      return wait(() => successes >= target, `${n} more successful answers`, timeoutMs);
     },
     async stop() {
       running = false;
