@@ -36,6 +36,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 test('Redis killed -9 under load and restarted: refused with 503 meanwhile, nothing lost or double-booked', async () => {
   const key = await stack.newKey('redis-kill');
+  const spooledBefore = (await stack.gateway.probe()).audit!.spooled;
   const load = startLoad(loadFor(key.key));
   await load.waitFor(60);
   await stack.redis.kill();
@@ -47,6 +48,9 @@ test('Redis killed -9 under load and restarted: refused with 503 meanwhile, noth
   const outcomes = await load.stop();
   console.log(`redis kill: ${summarize(outcomes)} (${duringOutage} answered during the outage)`);
   expect(outcomes.some((o) => o.status === 503)).toBe(true); // the outage was felt
+  const audit = (await stack.gateway.probe()).audit!;
+  expect(audit.spooled).toBeGreaterThan(spooledBefore); // the outage's events went to the local spool; the checks below find them in the chain
+  expect(audit.lost).toBe(0);
   await expectInvariants(stack, key, outcomes, baseline, {
     allowed: { 200: [], 503: ['spend_unavailable', 'audit_unavailable'] },
   });
