@@ -67,10 +67,14 @@ async function pumpStream(ex: Exchange, services: DataPlaneServices, g: Governed
     if (!ex.clientGone) {
       if (transformer) for (const held of transformer.flush()) await writer.write(held);
       await writer.end();
+    } else {
+      ex.status = 499; // left between two chunks: not a completed answer
+      ex.errorCode = 'client_closed_request';
     }
   } catch (err) {
     const gatewayError = midStreamError(err);
-    ex.status = gatewayError.status;
+    // A client that hung up is 499 (as before the stream opened), not the 502 of the aborted upstream read.
+    ex.status = ex.clientGone ? 499 : gatewayError.status;
     ex.errorCode = ex.clientGone ? 'client_closed_request' : gatewayError.code;
     if (!ex.clientGone) await writer.error(gatewayError);
   } finally {
