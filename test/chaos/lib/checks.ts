@@ -94,7 +94,7 @@ export async function expectAuditMatches(stack: ChaosStack, key: ChaosKey, outco
   for (const row of rows) {
     const o = expected.get(row.requestId)!;
     if (o.clientAborted) {
-      if (row.errorCode !== 'client_closed_request') wrong.push(`#${o.n} aborted by the client, audited as ${row.status} ${row.errorCode}`);
+      if (row.errorCode !== 'client_closed_request' || row.status !== 499) wrong.push(`#${o.n} aborted by the client, audited as ${row.status} ${row.errorCode}`);
     } else if (o.streamError) {
       if (row.errorCode !== o.errorCode || row.status === 200) wrong.push(`#${o.n} stream error ${o.errorCode}, audited as ${row.status} ${row.errorCode}`);
     } else if (row.status !== o.status || (row.errorCode ?? null) !== o.errorCode) {
