@@ -103,6 +103,10 @@ async function main(): Promise<void> {
   log('\nResults (latency in ms from each request\'s send time — for the fixed rate, its scheduled time; added = minus the '
     + 'mock direct in the same scenario; RSS = peak of the system\'s process; CPU = that process, all threads)');
   log(formatCompareTable(runs));
+  if (runs.some((r) => r.load === 'paced' && r.result.errors > 0)) {
+    log('errors at the fixed rate: requests the generator skipped because 2,000 were already in flight, or that got no '
+      + 'answer within 10 s — the system could not keep up with the rate on this machine at that moment');
+  }
   log(`\nload average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadAfter.map((x) => x.toFixed(2)).join(' ')}`);
 
   const headline = scenarioKey({ mode: 'json', load: 'closed', loadLabel: `${opts.connections} connections` });

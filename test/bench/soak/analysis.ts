@@ -41,18 +41,30 @@ export interface Trend {
 }
 
 export interface GrowthLimits {
-  /** Live heap: at most this many MiB per minute and this much between first and last third. */
+  /** Live heap over steady windows: at most this many MiB per minute and this much between first and last third. */
   heapMiBPerMinute: number;
   heapChangeMiB: number;
-  /** Active handles and requests: at most this many per minute and this many more between first and last third. */
-  handlesPerMinute: number;
-  handlesChange: number;
+  /** Active handles idle after the load: at most this many more than idle before it. */
+  idleHandlesIncrease: number;
+  /** A window is steady when its answered rate is within this share of the offered rate ... */
+  rateTolerance: number;
+  /** ... it had no error, and its p99 is at most this multiple of the median window p99. */
+  p99Factor: number;
 }
 
-export const DEFAULT_LIMITS: GrowthLimits = { heapMiBPerMinute: 0.25, heapChangeMiB: 2, handlesPerMinute: 1, handlesChange: 20 };
+export const DEFAULT_LIMITS: GrowthLimits = { heapMiBPerMinute: 0.25, heapChangeMiB: 2, idleHandlesIncrease: 5, rateTolerance: 0.05, p99Factor: 4 };
+
+/** Readings of the idle gateway (after a forced GC) before the load and a few seconds after it. */
+export interface IdleReadings {
+  before: { heapMiB: number; handles: number };
+  after: { heapMiB: number; handles: number };
+}
 
 export interface Verdict {
-  stable: boolean;
+  /** `undetermined`: too few steady windows after warm-up (the machine was too busy, or the run too short). */
+  outcome: 'stable' | 'growing' | 'undetermined';
+  samplesAfterWarmup: number;
+  /** Samples after warm-up in which the gateway kept up with the offered rate (the heap is judged on these). */
   samplesJudged: number;
   heap: Trend | null;
   rss: Trend | null;
@@ -87,24 +99,42 @@ export function trend(samples: readonly SoakSample[], pick: (s: SoakSample) => n
   return { perMinute: slope(samples.map((s) => [s.t / 60, pick(s)] as const)), change: last - first, first, last };
 }
 
-/** Growth verdict on the samples taken after `warmupS`. */
-export function judge(samples: readonly SoakSample[], warmupS: number, limits: GrowthLimits = DEFAULT_LIMITS): Verdict {
-  const judged = samples.filter((s) => s.t >= warmupS);
+/**
+ * Windows in which the gateway kept up: a backlog (a busy machine, a stall) holds requests in flight, and their
+ * buffers, sockets and timers look like growth that is only load. Such windows are shown but not judged.
+ */
+export function steadyWindows(samples: readonly SoakSample[], offeredRps: number, limits: GrowthLimits = DEFAULT_LIMITS): SoakSample[] {
+  const p99s = samples.filter((s) => s.errors === 0 && s.non2xx === 0 && s.latencyP99Ms !== null).map((s) => s.latencyP99Ms!);
+  const p99Limit = p99s.length ? median(p99s) * limits.p99Factor : Infinity;
+  return samples.filter((s) => s.errors === 0 && s.non2xx === 0 && Math.abs(s.rps / offeredRps - 1) <= limits.rateTolerance
+    && s.latencyP99Ms !== null && s.latencyP99Ms <= p99Limit);
+}
+
+/**
+ * Growth verdict: the live heap's trend over the steady windows after `warmupS`, and the idle handle count after
+ * the load against before it (under load the handle count follows the requests in flight, so its curve is shown
+ * but not judged).
+ */
+export function judge(samples: readonly SoakSample[], warmupS: number, offeredRps: number, idle: IdleReadings | null, limits: GrowthLimits = DEFAULT_LIMITS): Verdict {
+  const afterWarmup = samples.filter((s) => s.t >= warmupS);
+  const judged = steadyWindows(afterWarmup, offeredRps, limits);
   const heap = trend(judged, (s) => s.heapUsedMiB);
-  const rss = trend(judged, (s) => s.rssMiB);
-  const handles = trend(judged, (s) => s.activeResources);
+  const rss = trend(afterWarmup, (s) => s.rssMiB);
+  const handles = trend(afterWarmup, (s) => s.activeResources);
   const reasons: string[] = [];
-  if (!heap || !handles) {
-    return { stable: false, samplesJudged: judged.length, heap, rss, handles, reasons: ['too few samples after warm-up to judge (run longer)'] };
-  }
-  if (heap.perMinute > limits.heapMiBPerMinute && heap.change > limits.heapChangeMiB) {
+  let growing = false;
+  if (heap && heap.perMinute > limits.heapMiBPerMinute && heap.change > limits.heapChangeMiB) {
+    growing = true;
     reasons.push(`heap grows ${heap.perMinute.toFixed(2)} MiB/min (${heap.change.toFixed(1)} MiB first → last third; limits ${limits.heapMiBPerMinute} MiB/min, ${limits.heapChangeMiB} MiB)`);
   }
-  // Both a slope and a net change: sockets come and go with the load, so either alone would flag noise.
-  if (handles.perMinute > limits.handlesPerMinute && handles.change > limits.handlesChange) {
-    reasons.push(`active handles grow ${handles.perMinute.toFixed(2)}/min (${handles.change.toFixed(0)} first → last third; limits ${limits.handlesPerMinute}/min, ${limits.handlesChange})`);
+  if (idle && idle.after.handles > idle.before.handles + limits.idleHandlesIncrease) {
+    growing = true;
+    reasons.push(`idle handles ${idle.before.handles} before the load, ${idle.after.handles} after it (limit +${limits.idleHandlesIncrease})`);
+  }
+  if (afterWarmup.length > judged.length) {
+    reasons.push(`note: ${afterWarmup.length - judged.length} of ${afterWarmup.length} windows after warm-up not judged: the gateway did not keep up with the rate (errors, a backlog or a latency spike)`);
   }
   if (!judged.every((s) => s.afterGc)) reasons.push('note: heap read without a forced GC (start the gateway with --expose-gc): the slope includes garbage');
-  const stable = reasons.filter((r) => !r.startsWith('note:')).length === 0;
-  return { stable, samplesJudged: judged.length, heap, rss, handles, reasons };
+  if (!heap && !growing) reasons.unshift('too few steady windows after warm-up to judge the heap (run longer, or on a quieter machine)');
+  return { outcome: growing ? 'growing' : heap ? 'stable' : 'undetermined', samplesAfterWarmup: afterWarmup.length, samplesJudged: judged.length, heap, rss, handles, reasons };
 }

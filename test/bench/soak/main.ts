@@ -128,7 +128,10 @@ async function main(): Promise<void> {
   }
 
   const { samples, total } = result;
-  const verdict = judge(samples, opts.warmupS);
+  const verdict = judge(samples, opts.warmupS, opts.rate, {
+    before: { heapMiB: idle.before.heapUsedBytes / MiB, handles: idle.before.activeResources },
+    after: { heapMiB: idle.after.heapUsedBytes / MiB, handles: idle.after.activeResources },
+  });
   const loadAfter = os.loadavg();
   log(`\nwhole run: ${total.ok} ok, ${total.errors} errors, ${total.non2xx} non-2xx; ${total.rps.toFixed(0)} req/s; latency p50 ${total.latency.p50.toFixed(2)} / p99 ${total.latency.p99.toFixed(2)} / max ${total.latency.max.toFixed(0)} ms; `
     + `generator send lag p99 ${total.sendLag?.p99.toFixed(2) ?? '-'} ms`);
@@ -139,7 +142,7 @@ async function main(): Promise<void> {
 
   mkdirSync(path.dirname(opts.chartFile), { recursive: true });
   const chart = writeChart(lineChartSvg(soakChart(samples,
-    `Gatehouse soak: ${opts.minutes} min at ${opts.rate} req/s, everything on — ${verdict.stable ? 'STABLE' : 'GROWING'}`,
+    `Gatehouse soak: ${opts.minutes} min at ${opts.rate} req/s, everything on — ${verdict.outcome.toUpperCase()}`,
     `${new Date().toISOString().slice(0, 16)}Z, ${opts.worktree ? 'working tree of' : 'commit'} ${commit ?? '?'}, ${os.cpus().length} CPUs, load average ${loadBefore[0]!.toFixed(2)} → ${loadAfter[0]!.toFixed(2)}; heap ${opts.gc ? 'after a forced full GC' : 'as read'}; warm-up ${opts.warmupS.toFixed(0)} s`)), opts.chartFile);
   log(`chart: ${chart.png} (and ${path.basename(chart.svg)})`);
   if (opts.jsonFile) {
@@ -151,7 +154,7 @@ async function main(): Promise<void> {
     }, null, 2) + '\n');
     log(`samples written to ${opts.jsonFile}`);
   }
-  if (!verdict.stable) process.exitCode = 3;
+  if (verdict.outcome === 'growing') process.exitCode = 3;
 }
 
 process.on('SIGINT', () => process.exit(130));

@@ -19,16 +19,17 @@ export const formatCurveLine = (cells: string[]): string => cells.map((c, i) => 
 
 function trendLine(name: string, t: Trend | null, unit: string): string {
   if (!t) return `  ${name}: -`;
-  return `  ${name}: ${t.first.toFixed(2)} → ${t.last.toFixed(2)} ${unit} (median of first → last third), slope ${t.perMinute >= 0 ? '+' : ''}${t.perMinute.toFixed(3)} ${unit}/min`;
+  const u = unit ? ` ${unit}` : '';
+  return `  ${name}: ${t.first.toFixed(2)} → ${t.last.toFixed(2)}${u} (median of first → last third), slope ${t.perMinute >= 0 ? '+' : ''}${t.perMinute.toFixed(3)}${u}/min`;
 }
 
 export function formatVerdict(v: Verdict, warmupS: number, heapAfterGc: boolean): string {
   return [
-    `Growth after warm-up (${warmupS.toFixed(0)} s; ${v.samplesJudged} samples judged):`,
+    `Growth after warm-up (${warmupS.toFixed(0)} s): heap judged on the ${v.samplesJudged} of ${v.samplesAfterWarmup} windows in which the gateway kept up; rss and handles shown, not judged:`,
     trendLine(`heap used${heapAfterGc ? ' after full GC' : ''}`, v.heap, 'MiB'),
     trendLine('rss', v.rss, 'MiB'),
-    trendLine('active handles', v.handles, ''),
-    `Verdict: ${v.stable ? 'STABLE' : 'GROWING'}${v.reasons.length ? '\n' + v.reasons.map((r) => `  - ${r}`).join('\n') : ''}`,
+    trendLine('active handles (follow the requests in flight)', v.handles, ''),
+    `Verdict: ${v.outcome.toUpperCase()}${v.reasons.length ? '\n' + v.reasons.map((r) => `  - ${r}`).join('\n') : ''}`,
   ].join('\n');
 }
 
