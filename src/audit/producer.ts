@@ -3,12 +3,15 @@ import { createRedis, type Redis } from '../db';
 import { createContentCipher, type ContentCipher } from './content-crypto';
 import { buildAuditEvent, parseAuditEvent, type AuditEventInput } from './schema';
 import { DurableSpool } from './spool';
-import { AUDIT_QUEUE, bullPrefix, type AuditEnvelope } from './queue';
+import { AUDIT_QUEUE, bullPrefix, type AuditEnvelope, type AuditJobData } from './queue';
 
 /**
  * The request path's side of the audit log. emit() validates and builds the event
- * synchronously (a few µs), then the event joins a batch that is sent to BullMQ with one
- * pipelined addBulk on the next turn of the event loop — the caller is never blocked on Redis.
+ * synchronously (a few µs), then the event joins a batch that is sent to BullMQ after at most
+ * lingerMs — the caller is never blocked on Redis. A batch of several events travels as ONE job
+ * (`{b: [envelope, …]}`): BullMQ's cost is per job (an add script here, a fetch and a finish
+ * script in the writer), so batching divides it by the batch size; a lone event keeps the
+ * one-event job (`{e, c}`, job id = event id).
  * The returned promise settles when the event is durable: in Redis, or (Redis unreachable or
  * slower than enqueueTimeoutMs) in the local fsync'd spool, which is replayed into the queue
  * once Redis answers again. It rejects with AuditUnavailableError only if neither took it.
@@ -33,6 +36,10 @@ export interface AuditProducerOptions {
   enqueueTimeoutMs?: number;
   /** Max events per addBulk (default 500). */
   maxBatch?: number;
+  /** Max events per BullMQ job (default 100; the writer holds up to its batch size of jobs at once). */
+  eventsPerJob?: number;
+  /** How long an event may wait for others to share its job (default 5 ms; 0: the next event-loop turn). */
+  lingerMs?: number;
   /** How often the spool is checked for events to replay (default 1000 ms). */
   replayIntervalMs?: number;
 }
@@ -69,6 +76,21 @@ interface Pending { envelope: AuditEnvelope; resolve: () => void; reject: (err: 
 
 const JOB_OPTIONS: Omit<JobsOptions, 'jobId'> = { removeOnComplete: true, removeOnFail: false, attempts: 1 };
 
+/** The jobs carrying `envelopes`: one per event alone, else chunks of up to `perJob` events. */
+export function auditJobs(envelopes: readonly AuditEnvelope[], perJob: number): Array<{ name: string; data: AuditJobData; opts: JobsOptions }> {
+  if (envelopes.length === 1) {
+    const data = envelopes[0];
+    return [{ name: data.e.type, data, opts: { ...JOB_OPTIONS, jobId: data.e.id } }];
+  }
+  const jobs: Array<{ name: string; data: AuditJobData; opts: JobsOptions }> = [];
+  for (let i = 0; i < envelopes.length; i += perJob) {
+    const b = envelopes.slice(i, i + perJob);
+    // Deterministic id: the same batch replayed twice is one job (the writer drops duplicate events anyway).
+    jobs.push({ name: 'batch', data: { b }, opts: { ...JOB_OPTIONS, jobId: `batch-${b[0].e.id}-${b.length}` } });
+  }
+  return jobs;
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
@@ -96,7 +118,7 @@ class BullAuditProducer implements AuditProducer {
   constructor(
     private readonly redis: Redis,
     private readonly spool: DurableSpool,
-    private readonly opts: Required<Pick<AuditProducerOptions, 'enqueueTimeoutMs' | 'maxBatch' | 'replayIntervalMs'>> & AuditProducerOptions,
+    private readonly opts: Required<Pick<AuditProducerOptions, 'enqueueTimeoutMs' | 'maxBatch' | 'replayIntervalMs' | 'eventsPerJob' | 'lingerMs'>> & AuditProducerOptions,
   ) {
     this.cipher = opts.contentKey ? createContentCipher(opts.contentKey) : null;
     this.timer = setInterval(() => this.maybeReplay(), opts.replayIntervalMs);
@@ -150,7 +172,8 @@ class BullAuditProducer implements AuditProducer {
       if (this.pending.length >= this.opts.maxBatch) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        if (this.opts.lingerMs > 0) setTimeout(() => this.flush(), this.opts.lingerMs);
+        else setImmediate(() => this.flush());
       }
     });
   }
@@ -188,7 +211,7 @@ class BullAuditProducer implements AuditProducer {
   }
 
   private async enqueue(envelopes: readonly AuditEnvelope[]): Promise<void> {
-    await this.ensureQueue().addBulk(envelopes.map((data) => ({ name: data.e.type, data, opts: { ...JOB_OPTIONS, jobId: data.e.id } })));
+    await this.ensureQueue().addBulk(auditJobs(envelopes, this.opts.eventsPerJob));
   }
 
   private maybeReplay(): void {
@@ -251,6 +274,6 @@ export async function createAuditProducer(options: AuditProducerOptions): Promis
   const redis = createRedis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   await waitForReady(redis, options.enqueueTimeoutMs ?? 1_000);
   return new BullAuditProducer(redis, spool, {
-    enqueueTimeoutMs: 1_000, maxBatch: 500, replayIntervalMs: 1_000, ...options,
+    enqueueTimeoutMs: 1_000, maxBatch: 500, replayIntervalMs: 1_000, eventsPerJob: 100, lingerMs: 5, ...options,
   });
 }

@@ -15,3 +15,6 @@ export interface AuditEnvelope {
   e: AuditEvent;
   c?: EncryptedContent;
 }
+
+/** A job's data: one envelope, or a batch of them (`b`) sent together by one producer flush. */
+export type AuditJobData = AuditEnvelope | { b: AuditEnvelope[] };
