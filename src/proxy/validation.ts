@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ChatRequest, EmbeddingsRequest } from '../providers';
 import { badRequest, type GatewayError } from '../http';
+import { isPlainValidChat } from './chat-fast-check';
 
 // Schemas check what the gateway relies on and let every other OpenAI parameter through
 // (looseObject), so new API fields keep working without a gateway release.
@@ -36,7 +37,8 @@ const tool = z.looseObject({
 
 const positiveInt = z.number().int().positive();
 
-const chatRequest = z.looseObject({
+/** Exported for the fast check's differential test. */
+export const chatRequest = z.looseObject({
   model: z.string().min(1).max(256),
   messages: z.array(message).min(1),
   stream: z.boolean().nullish(),
@@ -107,5 +109,10 @@ function parseWith<T>(schema: z.ZodType, body: unknown): T {
   return result.data as T;
 }
 
-export const parseChatRequest = (body: unknown): ChatRequest => parseWith<ChatRequest>(chatRequest, body);
+// The common plain-text request is accepted by a check the schema agrees with (./chat-fast-check);
+// it keeps the client's own object (zod would copy it). Everything else goes through zod.
+export const parseChatRequest = (body: unknown): ChatRequest =>
+  typeof body === 'object' && body !== null && !Array.isArray(body) && isPlainValidChat(body as Record<string, unknown>)
+    ? (body as ChatRequest)
+    : parseWith<ChatRequest>(chatRequest, body);
 export const parseEmbeddingsRequest = (body: unknown): EmbeddingsRequest => parseWith<EmbeddingsRequest>(embeddingsRequest, body);
