@@ -149,6 +149,9 @@ export class SpendGuard {
         await Promise.all(reply.slice(1).map((i) => this.hydrate(plan.caps[Number(i) - 1], subject)));
       }
     } catch (err) {
+      // A script that timed out may still run and hold the estimate (and a parallel slot) until its lease
+      // ends. Nothing will settle it: expire the lease now (XX: only if it exists) so the next reap frees it.
+      if (this.redis.status === 'ready') this.redis.zadd(this.keys.lease, 'XX', 0, id).catch(() => undefined);
       this.observe(started, this.failOpen ? 'fail_open' : 'unavailable');
       return this.unverified(id, subject, estimate, now, plan, err, context);
     }
