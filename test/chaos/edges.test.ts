@@ -99,6 +99,15 @@ test('oversized bodies: 413 whether the length is declared or the body is stream
   await expectInvariants(stack, key, outcomes, baseline, { allowed: { 413: ['request_too_large'] } });
 });
 
+test('garbage and oversized headers are refused by the HTTP parser (400/431) and the connection closed', async () => {
+  const garbage = await partialRequest(stack.gateway.url, '\x16\x03\x01\x02\x00 not http at all\r\n\r\n', '', { waitMs: 10_000 });
+  const hugeHeader = await partialRequest(stack.gateway.url,
+    `GET /v1/models HTTP/1.1\r\nHost: gateway\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`, '', { waitMs: 10_000 });
+  expect([statusOf(garbage.response), garbage.closedByServer]).toEqual([400, true]);
+  expect([statusOf(hugeHeader.response), hugeHeader.closedByServer]).toEqual([431, true]);
+  await expectIdle(stack);
+});
+
 test('slowloris: headers dripped byte by byte are cut off with 408, while other clients are served', async () => {
   const key = await stack.newKey('slowloris-headers');
   const load = startLoad(loadFor(key.key));

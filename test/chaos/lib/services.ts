@@ -3,7 +3,7 @@
  * be killed, paused and restarted. The shared instances (6379, 5432) are never touched.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import path from 'node:path';
 
@@ -68,6 +68,11 @@ export interface ChaosRedis {
   kill(): Promise<void>;
   /** Starts it again on the same port with the same data directory (its append-only file). */
   start(): Promise<void>;
+  /** SIGSTOP: connections stay open, nothing answers (a stalled server, not a dead one). */
+  pause(): void;
+  resume(): void;
+  /** Deletes what it persisted (only while it is down): the next start() is an empty Redis, as after a disk loss. */
+  wipe(): void;
   stop(): Promise<void>;
 }
 
@@ -104,6 +109,13 @@ export async function startChaosRedis(dir: string): Promise<ChaosRedis> {
       await exited(c);
     },
     stop: () => api.kill(),
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
+    wipe() {
+      if (child) throw new Error('wipe() needs Redis to be down');
+      rmSync(dataDir, { recursive: true, force: true });
+      mkdirSync(dataDir, { recursive: true });
+    },
   };
   await api.start();
   return api;

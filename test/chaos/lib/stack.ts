@@ -72,7 +72,7 @@ export async function startChaosStack(options: ChaosStackOptions = {}): Promise<
     const endpoints: CatalogEndpointSpec[] = [
       ...demoCatalogSpecs(mock.url),
       mockEndpoint(mock.url, 'chaos-up', `${CHAOS_PREFIX}/v1`, [[CHAOS_MODEL, 'demo-chat']], {
-        timeouts: { connectMs: 1_000, firstByteMs: 1_500, totalMs: 20_000 },
+        timeouts: { connectMs: 1_000, firstByteMs: 2_500, totalMs: 20_000 },
       }),
     ];
     await seedDemo(pool, endpoints);
