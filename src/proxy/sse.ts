@@ -12,9 +12,25 @@ export function startEventStream(res: ServerResponse): void {
   res.flushHeaders();
 }
 
-/** Writes one frame, waiting for the socket to drain when the client reads slower than upstream sends. */
+// end() uncorks fully; afterwards the socket may already serve the connection's next response.
+const uncork = (res: ServerResponse): void => {
+  if (!res.writableEnded) res.uncork();
+};
+
+/**
+ * Writes one frame, waiting for the socket to drain when the client reads slower than upstream sends.
+ * Frames written in the same turn of the event loop (an upstream read usually carries several
+ * chunks) leave in one write: the response is corked at the first and uncorked once the turn's
+ * I/O callbacks and promise jobs are done (setImmediate) — no frame waits for a later read.
+ * (Node's own cork lasts one process.nextTick, and the stream machinery between two upstream
+ * chunks already crosses ticks, so without this each frame was a write of its own.)
+ */
 export async function writeFrame(res: ServerResponse, frame: string): Promise<void> {
   if (res.writableEnded || res.destroyed) return;
+  if (res.writableCorked === 0) {
+    res.cork();
+    setImmediate(uncork, res);
+  }
   if (!res.write(frame)) {
     await Promise.race([once(res, 'drain'), once(res, 'close')]);
   }
