@@ -92,6 +92,8 @@ export class SpendGuard {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly keys: { resv: string; lease: string; done: string };
   private retrying = false;
+  /** Reservations we gave up on (timeout, lost connection) whose script may still have run: nothing settles them. */
+  private readonly orphans = new Set<string>();
 
   constructor(options: SpendGuardOptions) {
     this.redis = options.redis;
@@ -111,6 +113,7 @@ export class SpendGuard {
       this.every(reapEvery, () => this.reapExpired());
       this.every(Math.max(1000, Math.floor(this.leaseMs / 3)), () => this.renewLeases());
       this.every(1000, () => this.retryPending());
+      this.every(1000, () => this.expireOrphans());
     }
   }
 
@@ -149,9 +152,10 @@ export class SpendGuard {
         await Promise.all(reply.slice(1).map((i) => this.hydrate(plan.caps[Number(i) - 1], subject)));
       }
     } catch (err) {
-      // A script that timed out may still run and hold the estimate (and a parallel slot) until its lease
-      // ends. Nothing will settle it: expire the lease now (XX: only if it exists) so the next reap frees it.
-      if (this.redis.status === 'ready') this.redis.zadd(this.keys.lease, 'XX', 0, id).catch(() => undefined);
+      // A script that timed out (or whose reply was lost with the connection) may still have run and would hold
+      // the estimate and a parallel slot for its whole lease: its lease is expired at once so the next reap frees it.
+      if (this.orphans.size < this.maxPending) this.orphans.add(id);
+      void this.expireOrphans().catch(() => undefined);
       this.observe(started, this.failOpen ? 'fail_open' : 'unavailable');
       return this.unverified(id, subject, estimate, now, plan, err, context);
     }
@@ -267,6 +271,20 @@ export class SpendGuard {
       this.retrying = false;
       this.metrics?.pendingSettlements.set(this.pending.length);
     }
+  }
+
+  /**
+   * Expires the leases of orphaned reservations (XX: only those the script did create), so the reaper releases
+   * them within one interval; retried every second while Redis is unreachable. Sent after the reserve on the same
+   * connection, so it cannot overtake a script still queued in Redis.
+   */
+  async expireOrphans(): Promise<void> {
+    if (this.orphans.size === 0 || this.redis.status !== 'ready') return;
+    const ids = [...this.orphans];
+    const args: (string | number)[] = ['XX'];
+    for (const id of ids) args.push(0, id);
+    await this.bounded('orphans', () => this.redis.zadd(this.keys.lease, ...(args as [string, ...(string | number)[]])));
+    for (const id of ids) this.orphans.delete(id);
   }
 
   /** Stops the timers; held reservations are left to expire (settle them first for a clean stop). */
