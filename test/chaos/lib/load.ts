@@ -16,7 +16,7 @@ export interface Outcome {
   status: number | null;
   /** `error.code` of an error answer, or of the error event that ended a stream. */
   errorCode: string | null;
-  /** HTTP status an error event inside a 200 stream stands for (from its code), null otherwise. */
+  /** A 200 stream that ended with an error event (its code is in `errorCode`). */
   streamError: boolean;
   retryAfter: string | null;
   /** Usage the client was told (JSON answer, the stream's usage chunk). */
@@ -254,22 +254,4 @@ export function startLoad(options: LoadOptions): RunningLoad {
       return outcomes;
     },
   };
-}
-
-/** A fixed batch of requests (no loop), e.g. while a fault is on. */
-export async function sendBatch(options: LoadOptions, count: number): Promise<Outcome[]> {
-  const pool = new Pool(options.origin, { connections: options.concurrency, headersTimeout: 0, bodyTimeout: 0 });
-  try {
-    const out: Outcome[] = [];
-    let n = 0;
-    await Promise.all(Array.from({ length: options.concurrency }, async (_, k) => {
-      while (n < count) {
-        const i = n++;
-        out.push(await sendOne(pool, options, options.kinds[(i + k) % options.kinds.length], i));
-      }
-    }));
-    return out;
-  } finally {
-    await pool.close();
-  }
 }
