@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { startChaosStack, BODY_LIMIT_BYTES, CHAOS_MODEL, type ChaosKey, type ChaosStack } from './lib/stack';
-import { sendRaw, startLoad, type LoadOptions, type Outcome, type RequestSpec } from './lib/load';
+import { sendRaw, startLoad, stopAllLoads, type LoadOptions, type Outcome, type RequestSpec } from './lib/load';
 import { eventually, expectAnswers, expectIdle, expectInvariants, expectMemoryNearBaseline, summarize } from './lib/checks';
 import { drip, partialRequest, postHead, statusOf } from './lib/raw';
 import type { ProbeReply } from './lib/protocol';
@@ -31,6 +31,11 @@ beforeAll(async () => {
   await load.stop();
   baseline = await stack.gateway.probe();
 }, 180_000);
+
+afterEach(async () => {
+  await stopAllLoads();
+  stack?.setUpstreamFault(null);
+});
 
 afterAll(async () => {
   await stack?.close();

@@ -1,5 +1,5 @@
 import { startChaosStack, CHAOS_MODEL, type ChaosStack } from './lib/stack';
-import { startLoad, type LoadOptions, type RunningLoad } from './lib/load';
+import { startLoad, stopAllLoads, type LoadOptions, type RunningLoad } from './lib/load';
 import { expectAuditMatches, expectInvariants, expectSpendCounterMatchesLedger, summarize } from './lib/checks';
 import type { ProbeReply } from './lib/protocol';
 
@@ -18,6 +18,15 @@ beforeAll(async () => {
   await load.stop();
   baseline = await stack.gateway.probe();
 }, 180_000);
+
+afterEach(async () => {
+  await stopAllLoads();
+  // A scenario that failed half-way must not leave its fault for the next one.
+  stack?.postgres.resume();
+  stack?.redis.resume();
+  await stack?.redis.start();
+  if (stack && !stack.worker) await stack.startWorker();
+});
 
 afterAll(async () => {
   await stack?.close();
@@ -129,7 +138,7 @@ test('the audit worker killed -9 under load and restarted: every event still arr
   const key = await stack.newKey('worker-kill');
   const load = startLoad(loadFor(key.key));
   await load.waitFor(100);
-  await stack.worker!.kill();
+  await stack.killWorker();
   await load.waitFor(100);
   await stack.startWorker();
   await load.waitFor(100);

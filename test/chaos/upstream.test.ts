@@ -5,7 +5,7 @@
  */
 import type { FaultSpec } from '../../src/mock';
 import { startChaosStack, CHAOS_MODEL, type ChaosStack } from './lib/stack';
-import { startLoad, type LoadOptions, type Outcome } from './lib/load';
+import { startLoad, stopAllLoads, type LoadOptions, type Outcome } from './lib/load';
 import { expectInvariants, summarize, type AllowedAnswers } from './lib/checks';
 import type { ProbeReply } from './lib/protocol';
 
@@ -24,6 +24,11 @@ beforeAll(async () => {
   await load.stop();
   baseline = await stack.gateway.probe();
 }, 180_000);
+
+afterEach(async () => {
+  await stopAllLoads();
+  stack?.setUpstreamFault(null);
+});
 
 afterAll(async () => {
   await stack?.close();

@@ -201,8 +201,26 @@ export interface RunningLoad {
   stop(): Promise<Outcome[]>;
 }
 
+const liveLoads = new Set<RunningLoad>();
+
+/** Stops loads a failed test left running, so they do not spill into the next scenario (call in afterEach). */
+export async function stopAllLoads(): Promise<void> {
+  await Promise.all([...liveLoads].map((l) => l.stop()));
+}
+
 /** Starts `concurrency` loops sending requests back to back (with a short think time) until stopped. */
 export function startLoad(options: LoadOptions): RunningLoad {
+  const load = createLoad(options);
+  liveLoads.add(load);
+  const stop = load.stop.bind(load);
+  load.stop = () => {
+    liveLoads.delete(load);
+    return stop();
+  };
+  return load;
+}
+
+function createLoad(options: LoadOptions): RunningLoad {
   const pool = new Pool(options.origin, {
     connections: options.concurrency + 2, pipelining: 1, headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 10_000,
   });

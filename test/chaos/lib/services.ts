@@ -66,7 +66,7 @@ export interface ChaosRedis {
   port: number;
   /** kill -9, as a crash would. */
   kill(): Promise<void>;
-  /** Starts it again on the same port with the same data directory (its append-only file). */
+  /** Starts it again on the same port with the same data directory (its append-only file); no-op while up. */
   start(): Promise<void>;
   /** SIGSTOP: connections stay open, nothing answers (a stalled server, not a dead one). */
   pause(): void;
@@ -89,6 +89,7 @@ export async function startChaosRedis(dir: string): Promise<ChaosRedis> {
     url: `redis://127.0.0.1:${port}`,
     port,
     async start() {
+      if (child && child.exitCode === null && child.signalCode === null) return; // already up
       child = track(spawn('redis-server', [
         '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always',
         '--dir', dataDir, '--daemonize', 'no', '--loglevel', 'warning',

@@ -44,6 +44,8 @@ export interface ChaosStack {
   /** A fresh key for one scenario (its requests, events and ledger rows are told apart by it), with a budget. */
   newKey(name: string): Promise<ChaosKey>;
   setUpstreamFault(fault: FaultSpec | null): void;
+  /** kill -9 the audit worker (null until startWorker()). */
+  killWorker(): Promise<void>;
   startWorker(): Promise<WorkerProcess>;
   close(): Promise<void>;
 }
@@ -111,6 +113,11 @@ export async function startChaosStack(options: ChaosStackOptions = {}): Promise<
       },
       setUpstreamFault(fault) {
         mock.setFaults(fault ? { [CHAOS_PREFIX]: fault } : {});
+      },
+      async killWorker() {
+        const w = worker;
+        worker = null;
+        await w?.kill();
       },
       async startWorker() {
         worker = await startWorkerProcess(workerEnv, path.join(dir, 'worker.log'));
