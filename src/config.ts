@@ -24,6 +24,12 @@ export interface GatewayConfig {
   demoApiKey?: string;
   /** When Redis cannot verify spend: false (default) refuses with 503, true serves unchecked (audited either way). */
   spendFailOpen: boolean;
+  /**
+   * `enforce` (default): every request is PII-scanned and decided by the workspace's Rego policy.
+   * `off`: neither runs (spend caps, audit and routing still do); for benchmarking and diagnosis only —
+   * the gateway warns at start and every audit event names the policy version `off`.
+   */
+  policyMode: 'enforce' | 'off';
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -32,6 +38,12 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): num
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return value;
+}
+
+function policyModeFromEnv(raw: string | undefined): 'enforce' | 'off' {
+  if (raw === undefined || raw === '' || raw === 'enforce') return 'enforce';
+  if (raw === 'off') return 'off';
+  throw new Error(`GATEHOUSE_POLICY_MODE must be "enforce" or "off", got "${raw}"`);
 }
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/gatehouse';
@@ -58,5 +70,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     mockPort: intFromEnv(env, 'GATEHOUSE_MOCK_PORT', 8081),
     demoApiKey: env.GATEHOUSE_DEMO_API_KEY || undefined,
     spendFailOpen: env.GATEHOUSE_SPEND_FAIL_OPEN === 'true',
+    policyMode: policyModeFromEnv(env.GATEHOUSE_POLICY_MODE),
   };
 }

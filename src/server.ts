@@ -83,7 +83,11 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     policies,
     piiScanner: createPiiScanner(),
     hashKeyFor: workspaceHashKeys(await instanceSecret(pool, 'pii-hash-key')),
+    policyMode: config.policyMode,
   };
+  if (config.policyMode === 'off') {
+    logger.warn('GATEHOUSE_POLICY_MODE=off: requests are NOT PII-scanned nor decided by policy (benchmarking only); audit events name policy version "off"');
+  }
 
   const metrics = new GatewayMetrics(options.processMetrics ?? true);
   const usage = new UsageLedger({ pool, onError: (err, lost) => logger.error({ err, lost }, 'usage ledger write failed') });

@@ -31,6 +31,16 @@ export interface GovernanceServices {
   hashKeyFor(workspaceId: string): Buffer;
   /** The gateway's metrics registry (shadow-decision counter); optional where nothing scrapes metrics. */
   metricsRegistry?: Registry;
+  /** `off` skips the PII scan and the Rego decision (GATEHOUSE_POLICY_MODE; benchmarking only). */
+  policyMode?: 'enforce' | 'off';
+}
+
+/** What `policyMode: off` lets through: every endpoint able to serve the model, in catalog order. */
+function unenforcedDecision(routes: readonly ModelRoute[]): GatewayDecision {
+  return {
+    allow: true, deny: [], piiActions: {}, outputPiiActions: {}, allowedEndpoints: routes.map((r) => r.endpoint.id),
+    excluded: {}, routing: { sort: 'priority' }, obligations: { storePrompt: false, maxTokens: null },
+  };
 }
 
 /** Per-workspace hash keys derived from the installation secret: stable, and different per tenant. */
@@ -75,6 +85,7 @@ export async function govern<R extends ChatRequest | EmbeddingsRequest>(
   ex: Exchange, services: GovernanceServices, shape: BodyShape, req: R, routes: readonly ModelRoute[],
 ): Promise<Governed<R>> {
   const key = ex.key!;
+  if (services.policyMode === 'off') return ungoverned(ex, services, req, routes);
   const scanned = scanBody(shape, req, services.piiScanner);
   const compiled = await Promise.resolve(services.policies.get(key.orgId, key.workspaceId)).catch((err: unknown) => {
     // Fail closed: without the workspace's policy nothing is sent.
@@ -128,6 +139,23 @@ export async function govern<R extends ChatRequest | EmbeddingsRequest>(
     throw denial({ ...decision, deny: [{ code: 'no_allowed_endpoint', message: 'no endpoint allowed by policy can serve this model', rule: 'providers' }] }, decisionId);
   }
   return { request, routes: allowed, decision, vault, hashKey, spendLimits: compiled.spend };
+}
+
+/** Policies off: no scan, no decision; the workspace's spend caps still apply. */
+async function ungoverned<R extends ChatRequest | EmbeddingsRequest>(
+  ex: Exchange, services: GovernanceServices, req: R, routes: readonly ModelRoute[],
+): Promise<Governed<R>> {
+  const key = ex.key!;
+  const compiled = await Promise.resolve(services.policies.get(key.orgId, key.workspaceId)).catch(() => {
+    throw new GatewayError('The workspace policy cannot be loaded right now; the request was not sent.', {
+      status: 503, type: 'server_error', code: 'policy_unavailable', headers: { 'retry-after': '2' },
+    });
+  });
+  const decision = unenforcedDecision(routes);
+  ex.decisionId = randomUUID();
+  ex.policyVersion = 'off';
+  ex.decision = decision;
+  return { request: req, routes: [...routes], decision, vault: new TokenVault(), hashKey: services.hashKeyFor(key.workspaceId), spendLimits: compiled.spend };
 }
 
 /** True when answers need scanning: output actions set, or tokenized values to restore. */

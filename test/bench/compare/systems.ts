@@ -36,7 +36,9 @@ function target(origin: string, headers: Record<string, string>): (body: string)
 }
 
 /** One Gatehouse gateway process (production mode, warn logs) on the benchmark database. */
-export function startGatehouse(app: string, workDir: string, name: string, databaseUrl: string, redisPrefix: string, extraNodeFlags: string[] = []): Promise<ServiceProcess> {
+export function startGatehouse(
+  app: string, workDir: string, name: string, databaseUrl: string, redisPrefix: string, extraNodeFlags: string[] = [], extraEnv: Record<string, string> = {},
+): Promise<ServiceProcess> {
   return startService({
     entry: 'gateway-entry.ts',
     logFile: path.join(workDir, `gatehouse-${name}.log`),
@@ -46,6 +48,7 @@ export function startGatehouse(app: string, workDir: string, name: string, datab
       REDIS_URL: process.env.REDIS_URL || DEFAULT_REDIS_URL, GATEHOUSE_REDIS_PREFIX: redisPrefix, LOG_LEVEL: 'warn',
       // The audit spool (events Redis could not take in time) stays with this run, never in a shared folder.
       GATEHOUSE_AUDIT_SPOOL_DIR: path.join(workDir, `audit-spool-${name}`),
+      ...extraEnv,
     },
   });
 }
@@ -100,7 +103,8 @@ export async function startSystems(ids: readonly SystemId[], app: string, workDi
       } else {
         const name = id === 'gatehouse_full' ? 'full' : 'bare';
         // Separate prefixes: each process writes its own audit queue, so one's background work never lands on the other.
-        const p = await startGatehouse(app, workDir, name, db!.databaseUrl, `${redisPrefix}${name}:`);
+        // Policies off: no PII scan and no Rego decision (GATEHOUSE_POLICY_MODE=off); spend and audit still run.
+        const p = await startGatehouse(app, workDir, name, db!.databaseUrl, `${redisPrefix}${name}:`, [], name === 'bare' ? { GATEHOUSE_POLICY_MODE: 'off' } : {});
         started.push(p);
         list.push({ id, label: SYSTEM_LABELS[id], process: p, target: target(p.url, { authorization: `Bearer ${id === 'gatehouse_full' ? db!.fullKey : db!.bareKey}` }) });
       }
