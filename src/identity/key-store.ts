@@ -23,6 +23,21 @@ export interface KeyStoreOptions {
   /** Unknown lookup ids are remembered briefly so guessing keys cannot hammer PostgreSQL. */
   negativeTtlMs?: number;
   touchIntervalMs?: number;
+  /**
+   * Bound on reading an uncached key from PostgreSQL (default 5 s): a stalled database must not keep requests
+   * waiting for as long as it stalls; they get a retryable 503 instead (cached keys are not affected).
+   */
+  lookupTimeoutMs?: number;
+}
+
+/** Rejects when `work` takes longer than `ms`; the work itself goes on and its result is dropped. */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`key lookup took longer than ${ms} ms`)), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -87,7 +102,7 @@ export class KeyStore {
     // Concurrent requests with the same key share one database read.
     let pending = this.inflight.get(lookupId);
     if (!pending) {
-      pending = findKeyByLookupId(this.options.pool, lookupId)
+      pending = withTimeout(findKeyByLookupId(this.options.pool, lookupId), this.options.lookupTimeoutMs ?? 5_000)
         .then((record) => {
           const ttl = record ? this.options.ttlMs : (this.options.negativeTtlMs ?? 5_000);
           this.cache.set(lookupId, { record, expiresAt: Date.now() + ttl });
