@@ -3,7 +3,7 @@
  * be killed, paused and restarted. The shared instances (6379, 5432) are never touched.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import path from 'node:path';
 
@@ -126,7 +126,7 @@ export interface ChaosPostgres {
   /** Server URL (maintenance database `postgres`). */
   url: string;
   port: number;
-  /** SIGSTOP to the postmaster and every backend (its process group): connections stay open, nothing answers. */
+  /** SIGSTOP to the postmaster and every backend: connections stay open, nothing answers. */
   pause(): void;
   resume(): void;
   stop(): Promise<void>;
@@ -145,9 +145,25 @@ function postgresUser(): { uid: number; gid: number } | null {
   return { uid, gid };
 }
 
+/** Pids whose parent is `pid` (from /proc; PostgreSQL backends put themselves in process groups of their own). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
 /**
- * A throw-away cluster: initdb (trust auth, no fsync) and the postmaster spawned directly as the leader of its
- * own process group, so one signal to the group pauses or resumes the whole server.
+ * A throw-away cluster: initdb (trust auth, no fsync) and the postmaster spawned directly, so its pid is known:
+ * pausing stops it first (no new backends can be forked) and then each of its children.
  */
 export async function startChaosPostgres(dir: string): Promise<ChaosPostgres> {
   const port = await freePort();
@@ -173,14 +189,31 @@ export async function startChaosPostgres(dir: string): Promise<ChaosPostgres> {
       return false;
     }
   }, `postgres on port ${port} accepting connections`);
+  const postmaster = child.pid!;
+  const signalChildren = (signal: NodeJS.Signals): void => {
+    for (const pid of childrenOf(postmaster)) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // exited meanwhile
+      }
+    }
+  };
   const group = (signal: NodeJS.Signals): void => {
-    process.kill(-child.pid!, signal);
+    process.kill(-postmaster, signal);
+    signalChildren(signal);
   };
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
-    pause: () => group('SIGSTOP'),
-    resume: () => group('SIGCONT'),
+    pause() {
+      process.kill(postmaster, 'SIGSTOP');
+      signalChildren('SIGSTOP');
+    },
+    resume() {
+      signalChildren('SIGCONT');
+      process.kill(postmaster, 'SIGCONT');
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       group('SIGCONT');
