@@ -99,9 +99,14 @@ export interface Async<T> { data: T | null; error: string | null; loading: boole
 export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Async<T> {
   const [state, setState] = useState<{ data: T | null; error: string | null; loading: boolean }>({ data: null, error: null, loading: true });
   const [tick, setTick] = useState(0);
+  const lastKey = useRef<string | null>(null);
   useEffect(() => {
     const ctl = new AbortController();
-    setState((s) => ({ ...s, loading: true, error: null }));
+    // New inputs (another page, other filters) drop the old data; a reload keeps it on screen meanwhile.
+    const key = JSON.stringify(deps);
+    const fresh = key !== lastKey.current;
+    lastKey.current = key;
+    setState((s) => ({ data: fresh ? null : s.data, loading: true, error: null }));
     load(ctl.signal).then(
       (data) => { if (!ctl.signal.aborted) setState({ data, error: null, loading: false }); },
       (err: unknown) => { if (!ctl.signal.aborted) setState({ data: null, error: errorText(err), loading: false }); },

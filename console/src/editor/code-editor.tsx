@@ -2,14 +2,17 @@ import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { json } from '@codemirror/lang-json';
 import { bracketMatching, defaultHighlightStyle, foldGutter, indentOnInput, syntaxHighlighting } from '@codemirror/language';
 import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
-import { EditorState, type Extension } from '@codemirror/state';
+import { Annotation, EditorState, type Extension } from '@codemirror/state';
 import { EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from '@codemirror/view';
 import type { JSX } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { rego } from './rego';
 import { styleNonce } from './style-nonce';
 
 export type EditorDiagnostic = Diagnostic;
+
+/** Marks the transactions that load an outside value, so they are not echoed back through onChange. */
+const outside = Annotation.define<boolean>();
 
 interface Props {
   /** Accessible name of the editing area. */
@@ -38,6 +41,8 @@ export function CodeEditor(props: Props): JSX.Element {
   const view = useRef<EditorView | null>(null);
   const onChange = useRef(props.onChange);
   onChange.current = props.onChange;
+  // The text last handed to onChange: when it comes back as `value`, it is our own echo, not an outside change.
+  const emitted = useRef(props.value);
 
   useEffect(() => {
     const extensions: Extension[] = [
@@ -51,20 +56,30 @@ export function CodeEditor(props: Props): JSX.Element {
         'aria-label': props.label, ...(props.describedBy ? { 'aria-describedby': props.describedBy } : {}), ...(props.id ? { id: props.id } : {}),
         'data-language': props.language,
       }),
-      EditorView.updateListener.of((u) => { if (u.docChanged) onChange.current?.(u.state.doc.toString()); }),
+      EditorView.updateListener.of((u) => {
+        if (!u.docChanged || u.transactions.some((t) => t.annotation(outside))) return;
+        emitted.current = u.state.doc.toString();
+        onChange.current?.(emitted.current);
+      }),
     ];
     const v = new EditorView({ parent: host.current!, state: EditorState.create({ doc: props.value, extensions }) });
     view.current = v;
     return () => { v.destroy(); view.current = null; };
   }, [props.language, props.readOnly, props.label]);
 
-  // Outside changes (the form, loading a draft) replace the text; typing does not come back here.
-  useEffect(() => {
+  // Outside changes (the form, loading a draft) replace the text. Layout effects run in the same task
+  // as the render, so no keystroke can land between them; the user's own text coming back is ignored
+  // (pushing it again could undo newer typing).
+  useLayoutEffect(() => {
     const v = view.current;
-    if (v && v.state.doc.toString() !== props.value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: props.value } });
+    if (!v || props.value === emitted.current) return;
+    emitted.current = props.value;
+    if (v.state.doc.toString() !== props.value) {
+      v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: props.value }, annotations: outside.of(true) });
+    }
   }, [props.value]);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const v = view.current;
     if (!v) return;
     const len = v.state.doc.length;

@@ -30,7 +30,17 @@ export function LoginPage(props: { signedIn: boolean }): JSX.Element {
     if (!value) return setError('Enter your organisation (e.g. acme) or your work e-mail.');
     const param = value.includes('@') ? `email=${encodeURIComponent(value)}` : /^[a-z0-9][a-z0-9-]{0,62}$/.test(value) ? `org=${value}` : null;
     if (!param) return setError('An organisation is lower-case letters, digits and dashes.');
-    location.assign(`/auth/login?${param}&return_to=${encodeURIComponent(nextPath())}`);
+    const url = `/auth/login?${param}&return_to=${encodeURIComponent(nextPath())}`;
+    setBusy(true);
+    setError(null);
+    // Asked first without following the redirect: an unknown organisation or domain, or an IdP that
+    // cannot be reached, is explained here instead of leaving the user on a JSON error page.
+    fetch(url, { redirect: 'manual', credentials: 'same-origin', headers: { accept: 'application/json' } }).then(async (res) => {
+      if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) return location.assign(url);
+      const body = await res.json().catch(() => null) as { error?: { message?: string } } | null;
+      setError(body?.error?.message ?? `Single sign-on could not start (${res.status}).`);
+      setBusy(false);
+    }, () => { setError('The gateway could not be reached.'); setBusy(false); });
   };
 
   const local = async (e: Event) => {
@@ -56,7 +66,7 @@ export function LoginPage(props: { signedIn: boolean }): JSX.Element {
         <form onSubmit={sso} aria-label="Single sign-on">
           <Field label="Organisation or work e-mail" value={who} onInput={setWho} name="who" autoComplete="username"
             hint="Your organisation's identity provider will ask for your password." required />
-          <button type="submit" class="btn btn-primary">Continue with single sign-on</button>
+          <Button type="submit" variant="primary" busy={busy}>Continue with single sign-on</Button>
         </form>
         <details open={showLocal} onToggle={(e) => setShowLocal((e.currentTarget as HTMLDetailsElement).open)}>
           <summary>Break-glass administrator</summary>

@@ -55,6 +55,17 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 /** Controls without an accessible name (label, aria-label, aria-labelledby or text). */
 export async function unlabelledControls(page: Page): Promise<string[]> {
+  // A page whose script loops never answers: fail in seconds rather than at the suite's time limit.
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('the page does not respond (a script is busy)')), 10_000); });
+  try {
+    return await Promise.race([listUnlabelled(page), stuck]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function listUnlabelled(page: Page): Promise<string[]> {
   return page.locator('input:not([type=hidden]), select, textarea, button, [role=tab], [contenteditable=true]').evaluateAll((els) => els
     .filter((el) => {
       const e = el as HTMLInputElement;
