@@ -6,6 +6,7 @@
  * unlabelled controls, CSP violations and script errors, and screenshotted to test/e2e/artifacts.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createLocalAdmin, SecretBox } from '../../src/identity';
 import { launchChromium, newContext, screenshot, unlabelledControls, watchProblems, type PageProblems } from './helpers/browser';
 import { startConsoleStack, type ConsoleStack } from './helpers/console-stack';
 import { signIn } from './helpers/sign-in';
@@ -191,4 +192,30 @@ test('signing out ends the session: the console sends the visitor back to sign-i
   expect((await page.request.get(`${env.url}/admin/v1/me`)).status()).toBe(401);
   await page.goto(`${env.url}/console/o/demo/w/demo/keys`);
   await page.waitForURL(`${env.url}/console/login?next=${encodeURIComponent('/console/o/demo/w/demo/keys')}`);
+});
+
+test('break-glass: a local administrator signs in with user name and password (wrong password explained)', async () => {
+  await createLocalAdmin(env.stack.pool, await SecretBox.forInstance(env.stack.pool), { username: 'rescue', password: 'a-long-rescue-password', orgId: env.org.id, totp: false });
+  const other = await newContext(browser);
+  try {
+    const p = await other.newPage();
+    const seen = watchProblems(p);
+    await p.goto(`${env.url}/console/o/demo/w/demo/spend`);
+    await p.waitForURL(/\/console\/login\?next=/);
+    await p.getByText('Break-glass administrator').click();
+    await p.getByLabel('User name').fill('rescue');
+    await p.getByLabel('Password', { exact: true }).fill('wrong-password');
+    await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await p.getByRole('alert').getByText('Wrong user name, password or code.').waitFor();
+    await p.getByLabel('Password', { exact: true }).fill('a-long-rescue-password');
+    await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+    // Back where the visitor was going.
+    await p.waitForURL(`${env.url}/console/o/demo/w/demo/spend`);
+    await p.getByText('Signed in as').getByText('break-glass:rescue').waitFor();
+    await p.getByRole('heading', { level: 1, name: 'Spend' }).waitFor();
+    expect(seen.csp).toEqual([]);
+    expect(seen.errors).toEqual([]);
+  } finally {
+    await other.close();
+  }
 });
