@@ -3,7 +3,7 @@
  * Run by `npm run build:console` (and by `prepare`/`pretest`, so `npm ci` and `npm test` produce it).
  * `--watch` rebuilds on change.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 
@@ -44,11 +44,14 @@ function indexHtml(js: string, css: string): string {
 }
 
 async function build(): Promise<void> {
-  await rm(outdir, { recursive: true, force: true });
-  await mkdir(path.join(outdir, 'assets'), { recursive: true });
+  // Built beside the live folder and swapped in at the end: a gateway serving it, or a build running
+  // in parallel (two test workers), never meets a half-written console (at worst, for an instant, none).
+  const staging = `${outdir}-build-${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(path.join(staging, 'assets'), { recursive: true });
   const options: esbuild.BuildOptions = {
     entryPoints: { console: path.join(__dirname, 'src', 'main.tsx') },
-    outdir: path.join(outdir, 'assets'),
+    outdir: path.join(staging, 'assets'),
     entryNames: '[name]-[hash]',
     assetNames: '[name]-[hash]',
     bundle: true,
@@ -69,9 +72,19 @@ async function build(): Promise<void> {
   const js = outputs.find((f) => /^console-.*\.js$/.test(f));
   const css = outputs.find((f) => /^console-.*\.css$/.test(f));
   if (!js || !css) throw new Error(`unexpected build outputs: ${outputs.join(', ')}`);
-  await writeFile(path.join(outdir, 'index.html'), indexHtml(js, css));
-  const size = (f: string) => (result.metafile!.outputs[path.relative(root, path.join(outdir, 'assets', f))]?.bytes ?? 0);
+  await writeFile(path.join(staging, 'index.html'), indexHtml(js, css));
+  const size = (f: string) => (result.metafile!.outputs[path.relative(root, path.join(staging, 'assets', f))]?.bytes ?? 0);
   process.stdout.write(`console built: dist/console/assets/${js} (${Math.round(size(js) / 1024)} KiB), ${css}\n`);
+  for (let attempt = 0; ; attempt += 1) {
+    await rm(outdir, { recursive: true, force: true });
+    try {
+      await rename(staging, outdir);
+      return;
+    } catch (err) {
+      // Another build renamed its folder in between: try again (both hold the same files).
+      if (attempt >= 5) throw err;
+    }
+  }
 }
 
 build().catch((err: unknown) => {
