@@ -85,10 +85,10 @@ class CompiledScanner implements PiiScanner {
     this.anchors = anchorScannerFor(enabled);
   }
 
-  scan(text: string): PiiFinding[] {
+  scan(text: string, anchorsFrom = 0): PiiFinding[] {
     if (typeof text !== 'string') throw new TypeError('scan(text): text must be a string');
     const sink = new CandidateSink(this.enabled);
-    if (!this.anchors.empty) this.anchors.run(new ScanEnv(text, sink, this.regions));
+    if (!this.anchors.empty) this.anchors.run(new ScanEnv(text, sink, this.regions), anchorsFrom);
     for (const c of this.custom) c.run(text, sink);
     return resolveOverlaps(sink.items, this.minScore);
   }

@@ -60,8 +60,12 @@ export interface PiiScannerOptions {
 }
 
 export interface PiiScanner {
-  /** Findings sorted by start, non-overlapping. Never throws on any string input. */
-  scan(text: string): PiiFinding[];
+  /**
+   * Findings sorted by start, non-overlapping. Never throws on any string input. With `anchorsFrom`, recognizers
+   * are started only at anchors from that index on; the text before it is still read as their context (streams:
+   * released text that only a recognizer reaching forward from it could still need).
+   */
+  scan(text: string, anchorsFrom?: number): PiiFinding[];
   /** Entity types this scanner can report (after the `entities` filter). */
   readonly entityTypes: readonly string[];
 }

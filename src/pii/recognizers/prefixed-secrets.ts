@@ -55,8 +55,11 @@ function placeholderBody(body: string): boolean {
 }
 
 /** Literal prefixes for the prefilter (see scan/anchors.ts); each rule below starts with one of them. */
+/** AWS key ids; a secret key up to 120 characters after one is claimed too (see findAwsSecretAfter). */
+export const AWS_ACCESS_KEY_PREFIXES: readonly string[] =
+  ['KIA', 'SIA', 'BIA', 'CCA', 'GPA', 'IDA', 'ROA', 'IPA', 'NPA', 'NVA', 'PKA'].map((p) => 'A' + p);
 export const SECRET_PREFIXES: readonly string[] = [
-  ...['KIA', 'SIA', 'BIA', 'CCA', 'GPA', 'IDA', 'ROA', 'IPA', 'NPA', 'NVA', 'PKA'].map((p) => 'A' + p), 'AIza',
+  ...AWS_ACCESS_KEY_PREFIXES, 'AIza',
   'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_',
   ...'abposre'.split('').map((c) => `xox${c}-`), 'xapp-',
   'sk_live_', 'sk_test_', 'rk_live_', 'rk_test_', 'whsec_', 'sk-', 'hooks.slack.com/',

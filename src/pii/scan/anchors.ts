@@ -83,11 +83,12 @@ export class AnchorScanner {
     this.empty = this.singles.length === 0 && this.literals.length === 0;
   }
 
-  run(env: ScanEnv): void {
+  /** Dispatches the anchors at `from` and after (earlier text is only read by handlers, as context). */
+  run(env: ScanEnv, from = 0): void {
     const text = env.text;
     const n = text.length;
     const table = this.table;
-    let i = 0;
+    let i = from > 0 ? Math.floor(from) : 0;
     while (i < n) {
       const c = text.charCodeAt(i);
       const kind = table[c]!;

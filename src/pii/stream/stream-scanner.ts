@@ -5,6 +5,8 @@
  * half-received `<TYPE_n>` placeholder). Released text has actions applied and placeholders restored.
  */
 import { applyPiiActions, validateActionMap, type OperatorOptions } from '../operators/apply';
+import { BASIC_AUTH_PREFIXES, BEARER_PREFIXES, PASSWORD_FLAG_PREFIXES, PROSE_KEYWORD_PREFIXES } from '../recognizers/keyword-secrets';
+import { AWS_ACCESS_KEY_PREFIXES } from '../recognizers/prefixed-secrets';
 import type { PiiActionMap, PiiFinding, PiiScanner } from '../types';
 
 export interface StreamScannerOptions {
@@ -18,6 +20,20 @@ export interface StreamScannerOptions {
 }
 
 const CONTEXT_TAIL = 96;
+/**
+ * Released text is context (context words, the key before `:`), but recognizers are only started again at its last
+ * ANCHOR_MARGIN characters: every other recognizer's candidate ends within its own token or digit run, which the
+ * hold rules below keep unreleased until complete, so anchors further back cannot reach the held text. Only the
+ * recognizers that start at a word and take a value up to a sentence later (`password for the db is X`,
+ * `Bearer X`, `Basic X`, `-p'X'`, an AWS key id and its secret key) are started wherever they occur in the context.
+ */
+const ANCHOR_MARGIN = 16;
+const FORWARD_PREFIXES = [
+  ...PROSE_KEYWORD_PREFIXES, ...BEARER_PREFIXES, ...BASIC_AUTH_PREFIXES, ...PASSWORD_FLAG_PREFIXES, ...AWS_ACCESS_KEY_PREFIXES,
+];
+const FORWARD_ANCHOR = new RegExp(FORWARD_PREFIXES.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi');
+const FORWARD_PREFIX_MAX = Math.max(...FORWARD_PREFIXES.map((p) => p.length));
+const KEYWORD_TAIL = 64;
 const MAX_TOKEN_HOLD = 512;
 const DIGIT_RUN_HOLD = 48;
 const WHITESPACE = /\s/;
@@ -27,6 +43,38 @@ function isSpace(c: number): boolean {
     (c >= 0x2000 && c <= 0x200a) || c === 0x1680 || c === 0x202f || c === 0x205f || c === 0xfeff;
 }
 const KEYWORD_AT_END = /(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|bearer|credential|passwort|kennwort|contraseña|パスワード|aws)[A-Za-z0-9_.-]{0,30}["'`]?\s{0,4}(?:[:=]{1,2}>?|：)?\s{0,4}["'`]?$/i;
+/** Every keyword of KEYWORD_AT_END contains one of these (lower case). */
+const KEYWORD_STEMS = ['pass', 'pwd', 'secret', 'token', 'api', 'access', 'bearer', 'credential', 'kennwort', 'contrase', 'パスワード', 'aws'];
+
+/** Characters KEYWORD_AT_END can match after the name: whitespace, quotes, `:`, `=`, `>`, `：`. */
+function isAssignTail(c: number): boolean {
+  return isSpace(c) || c === 34 || c === 39 || c === 96 || c === 58 || c === 61 || c === 62 || c === 0xff1a;
+}
+
+/** Characters of a keyword or of the name after it: `[A-Za-z0-9_.-]`, `ñ`/`Ñ`, katakana. */
+function isKeywordNameChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45 ||
+    c === 0xf1 || c === 0xd1 || (c >= 0x30a0 && c <= 0x30ff);
+}
+
+/**
+ * A cheap necessary condition for KEYWORD_AT_END: its match ends in a run of tail characters (at most 13, and the
+ * text's whole trailing run, since name characters are never tail characters) right after a run of name characters
+ * whose last 40 contain the keyword. Ordinary prose ends in a word without a keyword stem, and skips the regex.
+ */
+function keywordMayEnd(text: string): boolean {
+  let q = text.length;
+  while (q > 0 && isAssignTail(text.charCodeAt(q - 1))) {
+    q--;
+    if (text.length - q > 13) return false;
+  }
+  let r = q;
+  while (r > 0 && q - r < 40 && isKeywordNameChar(text.charCodeAt(r - 1))) r--;
+  if (q - r < 3) return false;
+  const word = text.slice(r, q).toLowerCase();
+  for (const stem of KEYWORD_STEMS) if (word.includes(stem)) return true;
+  return false;
+}
 const DIGIT_RUN_AT_END = /(?:[A-Z]{2}[0-9]{2}[ -]?)?[+(（＋]?[0-9０-９](?:[0-9０-９]|[ \-./()\u00a0\u2010-\u2015\u2212\uff0d]{1,3}(?=[0-9０-９]))*[ \-./()\u00a0]{0,3}$/;
 
 export class PiiStreamScanner {
@@ -35,6 +83,8 @@ export class PiiStreamScanner {
   private pendingHasSpace = false;
   /** Last released characters (already sent), kept only as scanning context for keywords. */
   private context = '';
+  /** Where in `context` a forward-reaching recognizer's prefix occurs (ascending). */
+  private forwardAnchors: number[] = [];
   private readonly findingsByType: Record<string, number> = {};
   private blockedTypeSet = new Set<string>();
   private readonly maxHold: number;
@@ -91,7 +141,8 @@ export class PiiStreamScanner {
     if (pending.length === 0) return '';
     const ctx = this.context;
     const full = ctx + pending;
-    const all = this.options.scanner.scan(full);
+    const forward = this.forwardAnchors.length > 0 ? this.forwardAnchors[0]! : ctx.length;
+    const all = this.options.scanner.scan(full, Math.max(0, Math.min(ctx.length - ANCHOR_MARGIN, forward)));
     let cut = final ? pending.length : this.holdPoint(pending, full, ctx.length, all);
     if (cut <= 0) return '';
     // Never cut through a finding; findings that started in already-sent context are past fixing.
@@ -112,11 +163,27 @@ export class PiiStreamScanner {
     this.pending = pending.slice(cut);
     this.pendingHasSpace = WHITESPACE.test(this.pending);
     const released = ctx + out;
-    this.context = released.length > CONTEXT_TAIL ? released.slice(released.length - CONTEXT_TAIL) : released;
+    const drop = released.length > CONTEXT_TAIL ? released.length - CONTEXT_TAIL : 0;
+    this.context = drop > 0 ? released.slice(drop) : released;
+    this.trackForwardAnchors(released, ctx.length, drop);
     const r = applyPiiActions(out, findings, this.options.actions, this.options.operators);
     for (const f of findings) this.findingsByType[f.type] = (this.findingsByType[f.type] ?? 0) + 1;
     r.blockedTypes.forEach((t) => this.blockedTypeSet.add(t));
     return this.restore(r.text);
+  }
+
+  /** Keeps `forwardAnchors` current: shifted by what left the context, plus prefixes ending in the new text. */
+  private trackForwardAnchors(released: string, oldLength: number, drop: number): void {
+    const kept: number[] = [];
+    for (const p of this.forwardAnchors) if (p - drop >= 0) kept.push(p - drop);
+    // Prefixes wholly inside the old context were found when it was released.
+    FORWARD_ANCHOR.lastIndex = Math.max(0, oldLength - FORWARD_PREFIX_MAX + 1, drop);
+    let m: RegExpExecArray | null;
+    while ((m = FORWARD_ANCHOR.exec(released)) !== null) {
+      if (m.index + m[0].length > oldLength) kept.push(m.index - drop);
+      FORWARD_ANCHOR.lastIndex = m.index + 1;
+    }
+    this.forwardAnchors = kept;
   }
 
   private restore(text: string): string {
@@ -138,8 +205,9 @@ export class PiiStreamScanner {
     const dm = DIGIT_RUN_AT_END.exec(tail);
     if (dm) hold = Math.min(hold, n - dm[0].length);
     // 3. A keyword whose value has not arrived yet.
-    const fullTail = full.slice(Math.max(0, full.length - 80));
-    const km = KEYWORD_AT_END.exec(fullTail);
+    // The longest possible match is 53 characters (keyword, 30 name characters, separators, quotes).
+    const fullTail = full.slice(Math.max(0, full.length - KEYWORD_TAIL));
+    const km = keywordMayEnd(fullTail) ? KEYWORD_AT_END.exec(fullTail) : null;
     if (km) hold = Math.min(hold, Math.max(0, n - km[0].length));
     // 4. An open PEM block.
     const begin = full.lastIndexOf('-----BEGIN');
