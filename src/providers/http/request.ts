@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { Dispatcher } from 'undici';
 import { UpstreamError } from '../errors';
 import type { UpstreamCall } from '../types';
@@ -11,6 +12,23 @@ const MAX_ERROR_BODY = 64 * 1024;
 const MAX_RETRY_AFTER_MS = 24 * 3600 * 1000;
 
 /**
+ * The abort signal handed to undici, which accepts an EventEmitter with `aborted`/`reason` as well as an
+ * AbortSignal. Why not an AbortController: in Node 20 creating an AbortSignal and listening on it costs ~5 µs
+ * (EventTarget), an emitter ~0.1 µs, and nothing but undici ever listens to this one.
+ */
+class UpstreamAbort extends EventEmitter {
+  aborted = false;
+  reason: unknown = undefined;
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.emit('abort');
+  }
+}
+
+/**
  * One upstream HTTP exchange in flight: the 2xx response whose body the adapter reads, plus the bookkeeping that
  * ties it to the caller's signal and the endpoint's total timeout. `finish()` must run once the body is done with.
  */
@@ -22,7 +40,7 @@ export class UpstreamExchange {
   private firstByteTimedOut = false;
   private firstByteTimer: NodeJS.Timeout | null = null;
   private finished = false;
-  private readonly controller = new AbortController();
+  private readonly controller = new UpstreamAbort();
   private readonly timer: NodeJS.Timeout;
   private readonly onCallerAbort: () => void;
 
@@ -35,8 +53,8 @@ export class UpstreamExchange {
     }, call.target.timeouts.totalMs);
   }
 
-  get signal(): AbortSignal {
-    return this.controller.signal;
+  get signal(): EventEmitter {
+    return this.controller;
   }
 
   /** Our own first-byte timer: undici's headersTimeout runs on coarse timers (hundreds of ms late), ours is exact. */
