@@ -43,8 +43,8 @@ function isSpace(c: number): boolean {
     (c >= 0x2000 && c <= 0x200a) || c === 0x1680 || c === 0x202f || c === 0x205f || c === 0xfeff;
 }
 const KEYWORD_AT_END = /(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|bearer|credential|passwort|kennwort|contraseña|パスワード|aws)[A-Za-z0-9_.-]{0,30}["'`]?\s{0,4}(?:[:=]{1,2}>?|：)?\s{0,4}["'`]?$/i;
-/** Every keyword of KEYWORD_AT_END contains one of these (lower case). */
-const KEYWORD_STEMS = ['pass', 'pwd', 'secret', 'token', 'api', 'access', 'bearer', 'credential', 'kennwort', 'contrase', 'パスワード', 'aws'];
+/** Every keyword of KEYWORD_AT_END contains one of these (ASCII case-insensitive, as its `i` flag). */
+const KEYWORD_STEM = /pass|pwd|secret|token|api|access|bearer|credential|kennwort|contrase|パスワード|aws/i;
 
 /** Characters KEYWORD_AT_END can match after the name: whitespace, quotes, `:`, `=`, `>`, `：`. */
 function isAssignTail(c: number): boolean {
@@ -71,9 +71,7 @@ function keywordMayEnd(text: string): boolean {
   let r = q;
   while (r > 0 && q - r < 40 && isKeywordNameChar(text.charCodeAt(r - 1))) r--;
   if (q - r < 3) return false;
-  const word = text.slice(r, q).toLowerCase();
-  for (const stem of KEYWORD_STEMS) if (word.includes(stem)) return true;
-  return false;
+  return KEYWORD_STEM.test(text.slice(r, q));
 }
 const DIGIT_RUN_AT_END = /(?:[A-Z]{2}[0-9]{2}[ -]?)?[+(（＋]?[0-9０-９](?:[0-9０-９]|[ \-./()\u00a0\u2010-\u2015\u2212\uff0d]{1,3}(?=[0-9０-９]))*[ \-./()\u00a0]{0,3}$/;
 
@@ -162,7 +160,8 @@ export class PiiStreamScanner {
     const out = pending.slice(0, cut);
     this.pending = pending.slice(cut);
     this.pendingHasSpace = WHITESPACE.test(this.pending);
-    const released = ctx + out;
+    // Equal to `ctx + out`, but a slice of `full`, which the scan flattened already: no second copy.
+    const released = full.slice(0, ctx.length + cut);
     const drop = released.length > CONTEXT_TAIL ? released.length - CONTEXT_TAIL : 0;
     this.context = drop > 0 ? released.slice(drop) : released;
     this.trackForwardAnchors(released, ctx.length, drop);
@@ -210,7 +209,8 @@ export class PiiStreamScanner {
     const km = keywordMayEnd(fullTail) ? KEYWORD_AT_END.exec(fullTail) : null;
     if (km) hold = Math.min(hold, Math.max(0, n - km[0].length));
     // 4. An open PEM block.
-    const begin = full.lastIndexOf('-----BEGIN');
+    // indexOf skips ahead (Boyer-Moore-Horspool), lastIndexOf compares at every position: most texts have none.
+    const begin = full.indexOf('-----BEGIN') < 0 ? -1 : full.lastIndexOf('-----BEGIN');
     const endLine = begin >= 0 ? full.indexOf('-----END', begin) : -1;
     const closed = endLine >= 0 && full.indexOf('-----', endLine + 8) >= 0;
     if (begin >= 0 && !closed && full.length - begin < this.maxHold) {
