@@ -62,6 +62,18 @@ abstract class StreamTransformerBase {
 
 type Json = Record<string, unknown>;
 
+/**
+ * `${index}:content` / `${index}:refusal`, built once per choice index: a fresh key string per chunk would be
+ * hashed again on every Map lookup (two per chunk, hundreds of chunks per answer).
+ */
+const choiceKeys: Array<readonly [string, string]> = [];
+function keysOf(index: number): readonly [string, string] {
+  if (Number.isInteger(index) && index >= 0 && index < 64) {
+    return (choiceKeys[index] ??= [`${index}:content`, `${index}:refusal`]);
+  }
+  return [`${index}:content`, `${index}:refusal`];
+}
+
 /** OpenAI Chat Completions streaming (`data: {chat.completion.chunk}` objects, parsed). */
 export class OpenAIChatStreamTransformer extends StreamTransformerBase {
   /** Returns the chunk to send in place of `chunk` (same shape, deltas transformed). */
@@ -95,8 +107,10 @@ export class OpenAIChatStreamTransformer extends StreamTransformerBase {
     const finishing = choice.finish_reason !== null && choice.finish_reason !== undefined;
     const delta = isRecord(choice.delta) ? choice.delta : {};
     const next: Json = { ...delta };
-    for (const field of ['content', 'refusal'] as const) {
-      const key = `${index}:${field}`;
+    const keys = keysOf(index);
+    for (let f = 0; f < 2; f++) {
+      const field = f === 0 ? 'content' : 'refusal';
+      const key = keys[f]!;
       const value = delta[field];
       if (typeof value !== 'string' && !(finishing && this.scanners.has(key))) continue;
       const s = this.scannerFor(key, false);
