@@ -1,12 +1,28 @@
-import { Pool, Client, type PoolConfig } from 'pg';
+import { Pool, Client, type PoolClient, type PoolConfig } from 'pg';
 
-export type { Pool } from 'pg';
+export type { Pool, PoolClient } from 'pg';
 
 export function createPool(databaseUrl: string, options: Partial<PoolConfig> = {}): Pool {
   const pool = new Pool({ connectionString: databaseUrl, max: 10, idleTimeoutMillis: 30_000, ...options });
   // An idle client erroring (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   return pool;
+}
+
+/** Runs `fn` in a transaction on one client: committed when it resolves, rolled back when it throws. */
+export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
 }
 
 function quoteIdent(name: string): string {

@@ -16,4 +16,5 @@ export { readDecision, DecisionShapeError, type GatewayDecision, type DenyReason
 export { decide, decisionCacheStats, type DecisionCacheStats } from './decision-cache';
 export { inputReads, type InputReads } from './decision-reads';
 export { buildPolicyInput, candidateOf, metadataHeaders, type PolicyInput, type PolicyPrincipal, type PolicyRequestSummary, type PolicyCandidate } from './input';
+export { wildcardMatch } from './wildcard';
 export { validatePolicyData, unknownEntityTypes, policyDataSchema, policyDataJsonSchema, PolicyDataError, type PolicyData } from './policy-data';

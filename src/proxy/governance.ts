@@ -5,7 +5,7 @@ import type { ChatRequest, EmbeddingsRequest } from '../providers';
 import { TokenVault, applyToBody, scanBody, type BodyShape, type PiiActionMap, type PiiScanner } from '../pii';
 import {
   PolicyEvalError, buildPolicyInput, decide, metadataHeaders, DECISION_ENTRYPOINT,
-  type GatewayDecision, type PolicyService,
+  type GatewayDecision, type PolicyService, type WorkspacePolicy,
 } from '../policy';
 import { GatewayError } from '../http';
 import type { CapSpec, RateSpec } from '../spend';
@@ -77,6 +77,17 @@ function allowedRoutes(routes: readonly ModelRoute[], decision: GatewayDecision)
   return out;
 }
 
+/** The workspace's compiled policy; fails closed: without it nothing is sent (503, retry shortly). */
+function workspacePolicy(services: GovernanceServices, orgId: string, workspaceId: string): WorkspacePolicy | Promise<WorkspacePolicy> {
+  const compiled = services.policies.get(orgId, workspaceId);
+  if (!(compiled instanceof Promise)) return compiled;
+  return compiled.catch(() => {
+    throw new GatewayError('The workspace policy cannot be loaded right now; the request was not sent.', {
+      status: 503, type: 'server_error', code: 'policy_unavailable', headers: { 'retry-after': '2' },
+    });
+  });
+}
+
 /**
  * Scan → decide → apply: the one place a request is checked against its workspace's policy.
  * Denials (policy, PII block, no compliant endpoint) become 403s naming the rules.
@@ -87,12 +98,7 @@ export async function govern<R extends ChatRequest | EmbeddingsRequest>(
   const key = ex.key!;
   if (services.policyMode === 'off') return ungoverned(ex, services, req, routes);
   const scanned = scanBody(shape, req, services.piiScanner);
-  const compiled = await Promise.resolve(services.policies.get(key.orgId, key.workspaceId)).catch((err: unknown) => {
-    // Fail closed: without the workspace's policy nothing is sent.
-    throw new GatewayError('The workspace policy cannot be loaded right now; the request was not sent.', {
-      status: 503, type: 'server_error', code: 'policy_unavailable', headers: { 'retry-after': '2' },
-    });
-  });
+  const compiled = await workspacePolicy(services, key.orgId, key.workspaceId);
   const decisionId = randomUUID();
   ex.decisionId = decisionId;
   ex.policyVersion = compiled.version;
@@ -146,11 +152,7 @@ async function ungoverned<R extends ChatRequest | EmbeddingsRequest>(
   ex: Exchange, services: GovernanceServices, req: R, routes: readonly ModelRoute[],
 ): Promise<Governed<R>> {
   const key = ex.key!;
-  const compiled = await Promise.resolve(services.policies.get(key.orgId, key.workspaceId)).catch(() => {
-    throw new GatewayError('The workspace policy cannot be loaded right now; the request was not sent.', {
-      status: 503, type: 'server_error', code: 'policy_unavailable', headers: { 'retry-after': '2' },
-    });
-  });
+  const compiled = await workspacePolicy(services, key.orgId, key.workspaceId);
   const decision = unenforcedDecision(routes);
   ex.decisionId = randomUUID();
   ex.policyVersion = 'off';

@@ -1,33 +1,7 @@
 import type { ApiKeyRecord } from '../db';
 import type { CatalogSnapshot, ModelKind, ModelRoute } from '../catalog';
 import { GatewayError, notFound } from '../http';
-
-/**
- * `*` wildcard match in O(len(pattern) × len(text)) worst case, without a regex: key allowlists
- * are admin-supplied, and a RegExp built from `a*a*a*…` would backtrack polynomially.
- */
-export function wildcardMatch(pattern: string, text: string): boolean {
-  let p = 0;
-  let t = 0;
-  let star = -1;
-  let resume = 0;
-  while (t < text.length) {
-    if (p < pattern.length && pattern[p] !== '*' && pattern[p] === text[t]) {
-      p++;
-      t++;
-    } else if (p < pattern.length && pattern[p] === '*') {
-      star = p++;
-      resume = t;
-    } else if (star !== -1) {
-      p = star + 1;
-      t = ++resume;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
-}
+import { wildcardMatch } from '../policy';
 
 // Matchers are built once per distinct allowlist (the array of a cached key record).
 const compiled = new WeakMap<string[], (model: string) => boolean>();

@@ -29,12 +29,19 @@ const jobs = new WeakMap<object, Job>();
 
 const COUNTER = 'gatehouse_policy_shadow_decisions_total';
 
+const counters = new WeakMap<Registry, Counter<'changed'>>();
+
+/** The registry's shadow counter, looked up once per registry (not per shadowed request). */
 function counterIn(registry: Registry): Counter<'changed'> {
-  const existing = registry.getSingleMetric(COUNTER) as Counter<'changed'> | undefined;
-  return existing ?? new Counter({
-    name: COUNTER, help: 'Shadow policy decisions on live traffic, by whether they differ from the live decision (error: the shadow policy failed)',
-    labelNames: ['changed'], registers: [registry],
-  });
+  let counter = counters.get(registry);
+  if (!counter) {
+    counter = (registry.getSingleMetric(COUNTER) as Counter<'changed'> | undefined) ?? new Counter({
+      name: COUNTER, help: 'Shadow policy decisions on live traffic, by whether they differ from the live decision (error: the shadow policy failed)',
+      labelNames: ['changed'], registers: [registry],
+    });
+    counters.set(registry, counter);
+  }
+  return counter;
 }
 
 function evaluate(shadow: ShadowPolicy, input: PolicyInput, live: GatewayDecision): ShadowOutcome {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '../pool';
 
 /** One Rego source file of a scope's custom policy (`*_test.rego` files are tests, never compiled live). */
 export interface StoredPolicyModule {
@@ -92,9 +93,7 @@ export async function policyDataVersions(pool: Pool, orgId: string, workspaceId:
 export async function insertPolicyData(
   pool: Pool, orgId: string, workspaceId: string | null, data: unknown, createdBy: string,
 ): Promise<number> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('policy_data:' || $1 || ':' || COALESCE($2, '')))`, [orgId, workspaceId]);
     const { rows } = await client.query(
       `INSERT INTO policy_data_versions (org_id, workspace_id, version, data, created_by, modules, wasm)
@@ -105,14 +104,8 @@ export async function insertPolicyData(
        RETURNING version`,
       [orgId, workspaceId, JSON.stringify(data), createdBy],
     );
-    await client.query('COMMIT');
     return rows[0].version as number;
-  } catch (err) {
-    await client.query('ROLLBACK');
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** A secret generated once per installation (first caller wins under concurrency). */

@@ -5,33 +5,10 @@
  */
 import type { PolicyData } from '../policy-data';
 import type { Issue } from './types';
+import { wildcardMatch } from '../wildcard';
 
 /** PII actions from least to most protective (policies/gateway/pii.rego). */
 const ACTION_RANK: Readonly<Record<string, number>> = { allow: 0, mask: 1, hash: 2, tokenize: 3, redact: 3, block: 4 };
-
-/** `*` wildcard match without a RegExp (patterns are admin-supplied), like Rego's glob.match without delimiters. */
-export function wildcardMatch(pattern: string, text: string): boolean {
-  let p = 0;
-  let t = 0;
-  let star = -1;
-  let resume = 0;
-  while (t < text.length) {
-    if (p < pattern.length && pattern[p] !== '*' && pattern[p] === text[t]) {
-      p++;
-      t++;
-    } else if (p < pattern.length && pattern[p] === '*') {
-      star = p++;
-      resume = t;
-    } else if (star !== -1) {
-      p = star + 1;
-      t = ++resume;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
-}
 
 type Data = PolicyData | Record<string, unknown>;
 const get = (data: Data, path: readonly string[]): unknown => {

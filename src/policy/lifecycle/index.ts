@@ -14,7 +14,7 @@ export {
   type NewDraft, type Transition, type PublishOptions, type PublishRefusal, type ShadowRecord,
 } from './store';
 export { validateDraft, sampleInput, issuesFromErrors, type ValidateInput } from './validate';
-export { checkOrgConstraints, wildcardMatch } from './constraints';
+export { checkOrgConstraints } from './constraints';
 export { checkModules, MODULE_LIMITS } from './modules';
 export { diffData, diffModules, diffPolicy } from './diff';
 export { importBundle, IMPORT_LIMITS, type ImportResult } from './bundle';

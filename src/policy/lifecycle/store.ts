@@ -5,7 +5,7 @@
  * and a draft is published only onto the version it was reviewed against.
  */
 import type { Pool, PoolClient } from 'pg';
-import { policyDataVersion, type PolicyDataVersion } from '../../db';
+import { inTransaction, policyDataVersion, type PolicyDataVersion } from '../../db';
 import type { PolicyModule } from '../engine';
 import type { DraftRecord, DraftStatus, PolicyContent, PolicyPerson, Validation } from './types';
 
@@ -108,21 +108,6 @@ export interface PublishOptions {
   draftId?: number;
   /** For a rollback: the version copied (published on top of whatever is in force). */
   rollbackOf?: number;
-}
-
-async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { wildcardMatch } from '../../../src/proxy/model-access';
+import { wildcardMatch } from '../../../src/policy';
 import { CircuitBreakers, orderRoutes, runWithFailover, NoRouteError } from '../../../src/routing';
 import { UpstreamError } from '../../../src/providers';
 import type { ModelRoute } from '../../../src/catalog';

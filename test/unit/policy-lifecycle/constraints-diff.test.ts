@@ -1,4 +1,5 @@
-import { checkOrgConstraints, diffData, diffModules, wildcardMatch } from '../../../src/policy/lifecycle';
+import { checkOrgConstraints, diffData, diffModules } from '../../../src/policy/lifecycle';
+import { wildcardMatch } from '../../../src/policy';
 
 describe('organisation constraints: tighten, never loosen', () => {
   const org = {
