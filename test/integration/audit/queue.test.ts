@@ -124,7 +124,7 @@ describe('producer → BullMQ → writer', () => {
 
   describe('with Redis stopped in the middle of a load', () => {
     // KNOWN INTERMITTENT (seen twice in full-suite runs on 2 loaded cores since audit batching, never alone):
-    // the replay after Redis returns did not reach 900 events within 30 s. Under investigation (issue 10);
+    // the test hit jest's 30 s limit while waiting for the replay to reach 900 events. Under investigation (issue 10);
     // one retry keeps CI meaningful meanwhile, and the chaos suite checks the same invariant end to end.
     jest.retryTimes(1, { logErrorsBeforeRetry: true });
     let redis: OwnRedis;
@@ -170,7 +170,7 @@ describe('producer → BullMQ → writer', () => {
         await producer.close();
         await writer.close();
       }
-    });
+    }, 75_000); // its own 30 s wait for the replay must be able to fail with its message, not jest's time-out
 
     it('refuses (rejects) when neither Redis nor the spool can take the event', async () => {
       await redis.stop();
